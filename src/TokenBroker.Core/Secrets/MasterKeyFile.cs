@@ -1,0 +1,60 @@
+using System.Security.Cryptography;
+using System.Text;
+using TokenBroker.Core.State;
+
+namespace TokenBroker.Core.Secrets;
+
+/// <summary>
+/// Reads and writes the master key file: 32 raw bytes, or their base64 on one line (what
+/// <see cref="Create"/> writes, so the key can be backed up as text). The file must be mode 0600
+/// or stricter.
+/// </summary>
+public static class MasterKeyFile
+{
+    /// <summary>Loads the key from <paramref name="path"/>.</summary>
+    /// <exception cref="SetupException">Missing, group/world-accessible or malformed.</exception>
+    public static MasterKey Load(string path)
+    {
+        if (!File.Exists(path))
+        {
+            throw new SetupException($"master key file {path} does not exist; run: tokenbroker init --key-file {path}");
+        }
+
+        PrivateFiles.EnsurePrivate(path, "master key file");
+        var content = File.ReadAllBytes(path);
+        try
+        {
+            return new MasterKey(Decode(content) ?? throw new SetupException(
+                $"master key file {path} holds {content.Length} bytes; expected {MasterKey.Size} raw bytes or their base64"), path);
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(content);
+        }
+    }
+
+    /// <summary>Creates <paramref name="path"/> with a new random key, mode 0600; fails if it exists.</summary>
+    public static MasterKey Create(string path)
+    {
+        var key = MasterKey.Generate(path);
+        using (var stream = PrivateFiles.CreateNew(path))
+        {
+            stream.Write(Encoding.ASCII.GetBytes(Convert.ToBase64String(key.Bytes) + "\n"));
+            stream.Flush(flushToDisk: true);
+        }
+
+        return key;
+    }
+
+    private static byte[]? Decode(byte[] content)
+    {
+        if (content.Length == MasterKey.Size)
+        {
+            return content;
+        }
+
+        var text = Encoding.ASCII.GetString(content).Trim();
+        var buffer = new byte[MasterKey.Size];
+        return Convert.TryFromBase64String(text, buffer, out var written) && written == MasterKey.Size ? buffer : null;
+    }
+}

@@ -1,0 +1,255 @@
+using LiteDB;
+using TokenBroker.Core;
+using TokenBroker.Core.Accounts;
+using TokenBroker.Core.Grants;
+using TokenBroker.Core.Secrets;
+using TokenBroker.Core.State;
+using TokenBroker.Core.Storage;
+
+namespace TokenBroker.Storage;
+
+/// <summary>
+/// The embedded store: one LiteDB file in the state directory, mode 0600, guarded by an exclusive
+/// flock so only one daemon uses it. Every secret field is sealed with AES-256-GCM.
+/// </summary>
+public sealed class LiteDbGrantStore : IGrantStore, IDisposable
+{
+    private const string AccountsCollection = "accounts";
+    private const string MetaCollection = "meta";
+    private const string MetaId = "store";
+    private const int FormatVersion = 1;
+    private const int PageSize = 8192;
+
+    private readonly StoreLock _lock;
+    private readonly LiteDatabase _database;
+    private readonly ILiteCollection<BsonDocument> _accounts;
+    private readonly AccountDocuments _documents;
+    private readonly SemaphoreSlim _writeGate = new(1, 1);
+
+    private LiteDbGrantStore(StoreLock storeLock, LiteDatabase database, MasterKey key, string file)
+    {
+        _lock = storeLock;
+        _database = database;
+        _accounts = database.GetCollection(AccountsCollection);
+        _documents = new AccountDocuments(new SecretSealer(key));
+        FilePath = file;
+    }
+
+    /// <summary>The store file.</summary>
+    public string FilePath { get; }
+
+    /// <summary>True when <see cref="Open"/> created the store file.</summary>
+    public bool Created { get; private init; }
+
+    /// <summary>
+    /// Opens the store in <paramref name="layout"/>'s directory, creating directory and file when
+    /// missing. An existing file is first read from a copy in memory and checked against the key, so
+    /// a wrong key or a corrupt file is refused before anything is written.
+    /// </summary>
+    /// <exception cref="SetupException">Locked by another daemon, loose permissions, corrupt, or another key.</exception>
+    public static LiteDbGrantStore Open(StateLayout layout, MasterKey key)
+    {
+        ArgumentNullException.ThrowIfNull(layout);
+        ArgumentNullException.ThrowIfNull(key);
+        PrivateFiles.EnsureDirectory(layout.Directory);
+        var storeLock = StoreLock.Acquire(layout.LockFile);
+        try
+        {
+            var file = layout.StoreFile;
+            var created = !File.Exists(file);
+            if (created)
+            {
+                PrivateFiles.CreateNew(file).Dispose();
+            }
+            else
+            {
+                PrivateFiles.EnsurePrivate(file, "store file");
+                Verify(file, key);
+            }
+
+            var database = new LiteDatabase(Connection(file));
+            if (created)
+            {
+                database.GetCollection(MetaCollection).Insert(new BsonDocument
+                {
+                    ["_id"] = MetaId,
+                    ["format"] = FormatVersion,
+                    ["key_id"] = key.KeyId,
+                });
+            }
+
+            return new LiteDbGrantStore(storeLock, database, key, file) { Created = created };
+        }
+        catch
+        {
+            storeLock.Dispose();
+            throw;
+        }
+    }
+
+    /// <inheritdoc />
+    public Task<StoreListing> ListAsync(CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var accounts = new List<AccountEntry>();
+        var unreadable = new List<UnreadableAccount>();
+        foreach (var document in _accounts.FindAll().OrderBy(d => d["_id"].AsString, StringComparer.Ordinal))
+        {
+            try
+            {
+                accounts.Add(_documents.Read(document));
+            }
+            catch (Exception ex) when (ex is SecretUnsealException or InvalidDataException)
+            {
+                // One damaged account must not hide the others; it is reported, its data left alone.
+                unreadable.Add(new UnreadableAccount(AccountDocuments.ReadName(document), ex.Message));
+            }
+        }
+
+        return Task.FromResult(new StoreListing(accounts, unreadable));
+    }
+
+    /// <inheritdoc />
+    public Task<AccountEntry?> FindAsync(AccountName name, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var document = _accounts.FindById(name.Value);
+        return Task.FromResult(document is null ? null : ReadEntry(name, document));
+    }
+
+    /// <inheritdoc />
+    public async Task<AccountEntry> SaveAccountAsync(Account account, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(account);
+        await _writeGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var existing = _accounts.FindById(account.Name.Value);
+            var grant = existing?["grant"].AsDocument ?? _documents.WriteGrant(account.Name, Grant.None);
+            var revision = existing is null ? 1 : existing["revision"].AsInt64 + 1;
+            var document = _documents.Write(account, grant, revision);
+            _accounts.Upsert(document);
+            return ReadEntry(account.Name, document);
+        }
+        finally
+        {
+            _writeGate.Release();
+        }
+    }
+
+    /// <inheritdoc />
+    public async Task<AccountEntry?> UpdateGrantAsync(AccountName name, Func<Grant, Grant> change, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(change);
+        await _writeGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var document = _accounts.FindById(name.Value);
+            if (document is null)
+            {
+                return null;
+            }
+
+            var current = ReadEntry(name, document);
+            var updated = _documents.Write(current.Account, _documents.WriteGrant(name, change(current.Grant)), current.Revision + 1);
+            _accounts.Update(updated);
+            return ReadEntry(name, updated);
+        }
+        finally
+        {
+            _writeGate.Release();
+        }
+    }
+
+    /// <inheritdoc />
+    public async Task<bool> RemoveAsync(AccountName name, CancellationToken cancellationToken)
+    {
+        await _writeGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return _accounts.Delete(name.Value);
+        }
+        finally
+        {
+            _writeGate.Release();
+        }
+    }
+
+    /// <summary>Closes the database file, then releases the lock.</summary>
+    public void Dispose()
+    {
+        _database.Dispose();
+        _writeGate.Dispose();
+        _lock.Dispose();
+    }
+
+    private AccountEntry ReadEntry(AccountName name, BsonDocument document)
+    {
+        try
+        {
+            return _documents.Read(document);
+        }
+        catch (Exception ex) when (ex is SecretUnsealException or InvalidDataException)
+        {
+            throw new AccountUnreadableException(name, ex);
+        }
+    }
+
+    /// <summary>
+    /// Reads the whole store from copies in memory: even a read-only LiteDB open truncates a damaged
+    /// file, and the operator's file must stay exactly as it is.
+    /// </summary>
+    private static void Verify(string file, MasterKey key)
+    {
+        string? storedKeyId;
+        try
+        {
+            var data = File.ReadAllBytes(file);
+            if (data.Length == 0 || data.Length % PageSize != 0)
+            {
+                throw new InvalidDataException($"its length {data.Length} is not a whole number of {PageSize}-byte pages");
+            }
+
+            var log = LogFile(file);
+            using var dataCopy = new MemoryStream(data);
+            using var logCopy = File.Exists(log) ? new MemoryStream(File.ReadAllBytes(log)) : new MemoryStream();
+            using var database = new LiteDatabase(dataCopy, logStream: logCopy);
+            storedKeyId = database.GetCollection(MetaCollection).FindById(MetaId)?["key_id"].AsString;
+            foreach (var document in database.GetCollection(AccountsCollection).FindAll())
+            {
+                _ = document["_id"];
+            }
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // LiteDB reports damage with many exception types; any failure to read means the file
+            // cannot be trusted, and it must be left exactly as it is for the operator.
+            throw new SetupException(
+                $"store file {file} is corrupt or not a TokenBroker store ({ex.Message}); it was left untouched: restore it from a backup, or move it aside to start empty",
+                ex);
+        }
+
+        if (storedKeyId is null)
+        {
+            throw new SetupException(
+                $"store file {file} has no TokenBroker metadata; it was left untouched: restore it from a backup, or move it aside to start empty");
+        }
+
+        if (storedKeyId != key.KeyId)
+        {
+            throw new SetupException(
+                $"master key {key.Source} (key id {key.KeyId}) does not open store {file}, which was sealed with key id {storedKeyId}; the store was left untouched: use the key it was created with");
+        }
+    }
+
+    /// <summary>LiteDB's write-ahead log beside the data file (<c>name-log.ext</c>).</summary>
+    private static string LogFile(string file) =>
+        Path.Combine(Path.GetDirectoryName(file)!, $"{Path.GetFileNameWithoutExtension(file)}-log{Path.GetExtension(file)}");
+
+    private static ConnectionString Connection(string file) => new()
+    {
+        Filename = file,
+        Connection = ConnectionType.Direct,
+        Upgrade = false,
+    };
+}
