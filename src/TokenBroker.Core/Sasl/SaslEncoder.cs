@@ -7,18 +7,18 @@ namespace TokenBroker.Core.Sasl;
 public static class SaslEncoder
 {
     /// <summary>
-    /// <c>base64("user=" user "\x01auth=Bearer " token "\x01\x01")</c>.
+    /// <c>base64("user=" user "\u0001auth=Bearer " token "\u0001\u0001")</c>.
     /// </summary>
     /// <exception cref="ArgumentException">The user or token holds a control character.</exception>
     public static string XOAuth2(string user, string token)
     {
         CheckPrintable(user, nameof(user));
         CheckPrintable(token, nameof(token));
-        return Base64($"user={user}\x01auth=Bearer {token}\x01\x01");
+        return Base64($"user={user}\u0001auth=Bearer {token}\u0001\u0001");
     }
 
     /// <summary>
-    /// <c>base64("n,a=" user ",\x01host=" host "\x01port=" port "\x01auth=Bearer " token "\x01\x01")</c>;
+    /// <c>base64("n,a=" user ",\u0001host=" host "\u0001port=" port "\u0001auth=Bearer " token "\u0001\u0001")</c>;
     /// host and port are left out when not given. A <c>,</c> or <c>=</c> in the user is escaped as RFC 5801 requires.
     /// </summary>
     /// <exception cref="ArgumentException">A value holds a control character, or the port is out of range.</exception>
@@ -28,21 +28,21 @@ public static class SaslEncoder
         CheckPrintable(token, nameof(token));
         var message = new StringBuilder("n,a=")
             .Append(user.Replace("=", "=3D", StringComparison.Ordinal).Replace(",", "=2C", StringComparison.Ordinal))
-            .Append(",\x01");
+            .Append(",\u0001");
         if (host is not null)
         {
             CheckPrintable(host, nameof(host));
-            message.Append("host=").Append(host).Append('\x01');
+            message.Append("host=").Append(host).Append('\u0001');
         }
 
         if (port is { } p)
         {
             ArgumentOutOfRangeException.ThrowIfNegativeOrZero(p, nameof(port));
             ArgumentOutOfRangeException.ThrowIfGreaterThan(p, 65535, nameof(port));
-            message.Append("port=").Append(p.ToString(CultureInfo.InvariantCulture)).Append('\x01');
+            message.Append("port=").Append(p.ToString(CultureInfo.InvariantCulture)).Append('\u0001');
         }
 
-        message.Append("auth=Bearer ").Append(token).Append("\x01\x01");
+        message.Append("auth=Bearer ").Append(token).Append("\u0001\u0001");
         return Base64(message.ToString());
     }
 

@@ -1,0 +1,13 @@
+namespace TokenBroker.Daemon;
+
+/// <summary>The <c>TokenBroker</c> section of the configuration.</summary>
+internal sealed class BrokerOptions
+{
+    public const string Section = "TokenBroker";
+
+    /// <summary>State directory; default <c>$STATE_DIRECTORY</c>, else <c>./var</c>.</summary>
+    public string? StateDirectory { get; set; }
+
+    /// <summary>Master key file; default the systemd credential <c>tokenbroker.key</c>, else a key created in the state directory.</summary>
+    public string? MasterKeyFile { get; set; }
+}

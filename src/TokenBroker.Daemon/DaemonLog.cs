@@ -1,0 +1,40 @@
+using TokenBroker.Core.Grants;
+
+namespace TokenBroker.Daemon;
+
+/// <summary>The daemon's log messages, with stable event ids. None of them carries a secret.</summary>
+internal static partial class DaemonLog
+{
+    [LoggerMessage(1000, LogLevel.Information, "Configuration file: {ConfigFile}")]
+    public static partial void ConfigFile(ILogger logger, string configFile);
+
+    [LoggerMessage(1001, LogLevel.Information, "No configuration file; using defaults and TOKENBROKER__* environment variables (run with --config FILE to use one)")]
+    public static partial void NoConfigFile(ILogger logger);
+
+    [LoggerMessage(1002, LogLevel.Information, "State directory: {Directory}{Created}")]
+    public static partial void StateDirectory(ILogger logger, string directory, string created);
+
+    [LoggerMessage(1003, LogLevel.Information, "Master key: {Source} (key id {KeyId}){Created}")]
+    public static partial void MasterKey(ILogger logger, string source, string keyId, string created);
+
+    [LoggerMessage(1004, LogLevel.Warning, "The master key file sits in the state directory beside the store; for production give it to the service as a systemd credential (LoadCredentialEncrypted=tokenbroker.key) or set TokenBroker:MasterKeyFile")]
+    public static partial void KeyBesideStore(ILogger logger);
+
+    [LoggerMessage(1005, LogLevel.Information, "Store: {StoreFile}{Created}")]
+    public static partial void Store(ILogger logger, string storeFile, string created);
+
+    [LoggerMessage(1006, LogLevel.Information, "Account {Account}: {State}")]
+    public static partial void Account(ILogger logger, string account, GrantState state);
+
+    [LoggerMessage(1007, LogLevel.Error, "Account {Account} is unreadable and will not be served: {Reason}")]
+    public static partial void UnreadableAccount(ILogger logger, string account, string reason);
+
+    [LoggerMessage(1008, LogLevel.Information, "No accounts yet. Next: tokenbroker account add NAME --provider google|microsoft|generic --username ADDRESS, then tokenbroker consent NAME")]
+    public static partial void NoAccounts(ILogger logger);
+
+    [LoggerMessage(1009, LogLevel.Information, "tokenbrokerd ready: {Readable} account(s), {Unreadable} unreadable")]
+    public static partial void Ready(ILogger logger, int readable, int unreadable);
+
+    [LoggerMessage(1010, LogLevel.Information, "tokenbrokerd stopping")]
+    public static partial void Stopping(ILogger logger);
+}

@@ -1,0 +1,53 @@
+using Microsoft.Extensions.Options;
+using TokenBroker.Core.Secrets;
+using TokenBroker.Core.State;
+using TokenBroker.Core.Storage;
+using TokenBroker.Storage;
+
+namespace TokenBroker.Daemon;
+
+/// <summary>
+/// Registers the state directory, the master key and the embedded store. Each is created on first
+/// use, which <see cref="Program"/> forces before the host starts so a setup problem ends the
+/// process with one clear line.
+/// </summary>
+internal static class StoreServices
+{
+    public static IServiceCollection AddGrantStore(this IServiceCollection services)
+    {
+        services.AddSingleton(sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<BrokerOptions>>().Value;
+            var layout = StateLayout.Resolve(options.StateDirectory, Environment.GetEnvironmentVariable("STATE_DIRECTORY"));
+            var created = PrivateFiles.EnsureDirectory(layout.Directory);
+            DaemonLog.StateDirectory(Logger(sp), layout.Directory, created ? " (created)" : string.Empty);
+            return layout;
+        });
+        services.AddSingleton(sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<BrokerOptions>>().Value;
+            var layout = sp.GetRequiredService<StateLayout>();
+            var source = MasterKeySource.Resolve(options.MasterKeyFile, Environment.GetEnvironmentVariable("CREDENTIALS_DIRECTORY"), layout);
+            var key = source.LoadOrCreate(out var created);
+            var logger = Logger(sp);
+            DaemonLog.MasterKey(logger, key.Source, key.KeyId, created ? " (created)" : string.Empty);
+            if (source.Path == layout.DefaultKeyFile)
+            {
+                DaemonLog.KeyBesideStore(logger);
+            }
+
+            return key;
+        });
+        services.AddSingleton(sp =>
+        {
+            var store = LiteDbGrantStore.Open(sp.GetRequiredService<StateLayout>(), sp.GetRequiredService<MasterKey>());
+            DaemonLog.Store(Logger(sp), store.FilePath, store.Created ? " (created)" : string.Empty);
+            return store;
+        });
+        services.AddSingleton<IGrantStore>(sp => sp.GetRequiredService<LiteDbGrantStore>());
+        return services;
+    }
+
+    private static ILogger Logger(IServiceProvider services) =>
+        services.GetRequiredService<ILoggerFactory>().CreateLogger("TokenBroker.Daemon.Store");
+}

@@ -1,0 +1,231 @@
+using LiteDB;
+using TokenBroker.Core.Secrets;
+using TokenBroker.Core.State;
+using TokenBroker.Storage;
+using TokenBroker.TestUtils;
+
+namespace TokenBroker.Daemon.Tests;
+
+public sealed class DaemonStartupTests : IDisposable
+{
+    private const int ExitConfig = 78;
+    private readonly DaemonRun _run = new();
+
+    [Fact]
+    public async Task First_start_creates_private_state_key_and_store_logs_where_and_stops_on_SIGTERM()
+    {
+        using var daemon = await _run.StartReadyAsync();
+
+        Assert.Equal(PrivateFiles.DirectoryMode, File.GetUnixFileMode(_run.Layout.Directory));
+        Assert.Equal(PrivateFiles.FileMode, File.GetUnixFileMode(_run.Layout.DefaultKeyFile));
+        Assert.Equal(PrivateFiles.FileMode, File.GetUnixFileMode(_run.Layout.StoreFile));
+        Assert.Contains(daemon.Stdout, l => l.Contains($"State directory: {_run.Layout.Directory} (created)", StringComparison.Ordinal));
+        Assert.Contains(daemon.Stdout, l => l.Contains($"Master key: {_run.Layout.DefaultKeyFile}", StringComparison.Ordinal));
+        Assert.Contains(daemon.Stdout, l => l.Contains($"Store: {_run.Layout.StoreFile} (created)", StringComparison.Ordinal));
+        Assert.Contains(daemon.Stdout, l => l.Contains("Next: tokenbroker account add", StringComparison.Ordinal));
+
+        daemon.Terminate();
+
+        Assert.Equal(0, await daemon.WaitForExitAsync());
+        Assert.Contains(daemon.Stdout, l => l.Contains("tokenbrokerd stopping", StringComparison.Ordinal));
+        Assert.Empty(daemon.Stderr);
+    }
+
+    [Fact]
+    public async Task A_restart_reuses_the_key_and_the_store()
+    {
+        using (var first = await _run.StartReadyAsync())
+        {
+            first.Terminate();
+            Assert.Equal(0, await first.WaitForExitAsync());
+        }
+
+        var key = File.ReadAllBytes(_run.Layout.DefaultKeyFile);
+        using var second = await _run.StartReadyAsync();
+
+        Assert.Equal(key, File.ReadAllBytes(_run.Layout.DefaultKeyFile));
+        Assert.Contains(second.Stdout, l => l.EndsWith($"Store: {_run.Layout.StoreFile}", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_second_daemon_on_the_same_state_directory_is_refused_and_the_first_keeps_running()
+    {
+        using var first = await _run.StartReadyAsync();
+        using var second = _run.Start();
+
+        Assert.Equal(ExitConfig, await second.WaitForExitAsync());
+        Assert.Contains("another tokenbrokerd", second.Output, StringComparison.Ordinal);
+        Assert.Contains(_run.Layout.LockFile, second.Output, StringComparison.Ordinal);
+
+        first.Terminate();
+        Assert.Equal(0, await first.WaitForExitAsync());
+    }
+
+    [Fact]
+    public async Task A_wrong_master_key_is_refused_by_source_and_the_store_is_left_byte_for_byte()
+    {
+        using (var first = await _run.StartReadyAsync())
+        {
+            first.Terminate();
+            await first.WaitForExitAsync();
+        }
+
+        var otherKey = _run.Directory.Combine("other.key");
+        MasterKeyFile.Create(otherKey).Dispose();
+        _run.WriteConfig(new { MasterKeyFile = otherKey });
+        var before = _run.Directory.Snapshot();
+
+        using var daemon = _run.Start();
+
+        Assert.Equal(ExitConfig, await daemon.WaitForExitAsync());
+        var error = Assert.Single(daemon.Stderr);
+        Assert.Contains(otherKey, error, StringComparison.Ordinal);
+        Assert.Contains("left untouched", error, StringComparison.Ordinal);
+        AssertUnchanged(before);
+    }
+
+    [Fact]
+    public async Task A_corrupt_store_is_refused_by_name_and_left_as_it_was()
+    {
+        using (var first = await _run.StartReadyAsync())
+        {
+            first.Terminate();
+            await first.WaitForExitAsync();
+        }
+
+        var bytes = File.ReadAllBytes(_run.Layout.StoreFile);
+        File.WriteAllBytes(_run.Layout.StoreFile, bytes[..(bytes.Length / 2)]);
+        var before = _run.Directory.Snapshot();
+
+        using var daemon = _run.Start();
+
+        Assert.Equal(ExitConfig, await daemon.WaitForExitAsync());
+        Assert.Contains($"store file {_run.Layout.StoreFile} is corrupt", Assert.Single(daemon.Stderr), StringComparison.Ordinal);
+        AssertUnchanged(before);
+    }
+
+    [Fact]
+    public async Task A_key_file_readable_by_others_is_refused_with_the_chmod_to_run()
+    {
+        var key = _run.Directory.Combine("loose.key");
+        MasterKeyFile.Create(key).Dispose();
+        File.SetUnixFileMode(key, PrivateFiles.FileMode | UnixFileMode.OtherRead);
+        _run.WriteConfig(new { MasterKeyFile = key });
+
+        using var daemon = _run.Start();
+
+        Assert.Equal(ExitConfig, await daemon.WaitForExitAsync());
+        Assert.Contains($"chmod 600 {key}", Assert.Single(daemon.Stderr), StringComparison.Ordinal);
+        Assert.False(File.Exists(_run.Layout.StoreFile));
+    }
+
+    [Fact]
+    public async Task Under_systemd_the_state_directory_and_credential_come_from_the_environment()
+    {
+        var credentials = _run.Directory.Combine("credentials");
+        Directory.CreateDirectory(credentials);
+        var credential = Path.Combine(credentials, "tokenbroker.key");
+        MasterKeyFile.Create(credential).Dispose();
+        var state = _run.Directory.Combine("systemd-state");
+
+        using var daemon = await _run.StartReadyAsync([], new Dictionary<string, string?>
+        {
+            ["STATE_DIRECTORY"] = state,
+            ["CREDENTIALS_DIRECTORY"] = credentials,
+        });
+
+        Assert.True(File.Exists(Path.Combine(state, "tokenbroker.db")));
+        Assert.False(File.Exists(Path.Combine(state, "tokenbroker.key")));
+        Assert.Contains(daemon.Stdout, l => l.Contains($"Master key: {credential}", StringComparison.Ordinal));
+        Assert.DoesNotContain(daemon.Stdout, l => l.Contains("sits in the state directory", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Environment_variables_override_the_config_file()
+    {
+        _run.WriteConfig();
+        var state = _run.Directory.Combine("from-environment");
+
+        using var daemon = await _run.StartReadyAsync(null, new Dictionary<string, string?> { ["TOKENBROKER__StateDirectory"] = state });
+
+        Assert.True(File.Exists(Path.Combine(state, "tokenbroker.db")));
+        Assert.False(Directory.Exists(_run.Layout.Directory));
+    }
+
+    [Fact]
+    public async Task A_tampered_account_is_reported_and_the_others_are_still_served()
+    {
+        var key = _run.Directory.Combine("tokenbroker.key");
+        using (var masterKey = MasterKeyFile.Create(key))
+        using (var store = LiteDbGrantStore.Open(_run.Layout, masterKey))
+        {
+            foreach (var name in new[] { "damaged", "healthy" })
+            {
+                var account = Samples.Account(name);
+                await store.SaveAccountAsync(account, CancellationToken.None);
+                await store.UpdateGrantAsync(account.Name, _ => Samples.ActiveGrant(Samples.Now), CancellationToken.None);
+            }
+        }
+
+        using (var database = new LiteDatabase(new ConnectionString { Filename = _run.Layout.StoreFile, Upgrade = false }))
+        {
+            var accounts = database.GetCollection("accounts");
+            var document = accounts.FindById("damaged");
+            document["grant"]["refresh_token"].AsBinary[20] ^= 0x80;
+            accounts.Update(document);
+        }
+
+        _run.WriteConfig(new { MasterKeyFile = key });
+        using var daemon = await _run.StartReadyAsync();
+
+        Assert.Contains(daemon.Stdout, l => l.Contains("Account damaged is unreadable", StringComparison.Ordinal) && l.Contains("refresh_token", StringComparison.Ordinal));
+        Assert.Contains(daemon.Stdout, l => l.Contains("Account healthy: Active", StringComparison.Ordinal));
+        Assert.Contains(daemon.Stdout, l => l.Contains("ready: 1 account(s), 1 unreadable", StringComparison.Ordinal));
+        foreach (var secret in new[] { Samples.RefreshTokenText, Samples.AccessTokenText, Samples.ClientSecretText })
+        {
+            Assert.DoesNotContain(secret, daemon.Output, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task A_missing_config_file_is_named()
+    {
+        var missing = _run.Directory.Combine("missing.json");
+
+        using var daemon = _run.Start(["--config", missing]);
+
+        Assert.Equal(ExitConfig, await daemon.WaitForExitAsync());
+        Assert.Contains($"cannot read configuration file {missing}", Assert.Single(daemon.Stderr), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_malformed_config_file_is_named()
+    {
+        File.WriteAllText(_run.ConfigFile, "{ \"TokenBroker\": ");
+
+        using var daemon = _run.Start();
+
+        Assert.Equal(ExitConfig, await daemon.WaitForExitAsync());
+        Assert.Contains($"cannot read configuration file {_run.ConfigFile}", Assert.Single(daemon.Stderr), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("--bogus")]
+    [InlineData("--config")]
+    public async Task A_usage_error_exits_64_with_the_usage(string argument)
+    {
+        using var daemon = _run.Start([argument]);
+
+        Assert.Equal(64, await daemon.WaitForExitAsync());
+        Assert.Contains("Usage: tokenbrokerd [--config FILE]", daemon.Output, StringComparison.Ordinal);
+    }
+
+    public void Dispose() => _run.Dispose();
+
+    private void AssertUnchanged(IReadOnlyDictionary<string, byte[]> before)
+    {
+        var after = _run.Directory.Snapshot();
+        Assert.Equal(before.Keys.Order(StringComparer.Ordinal), after.Keys.Order(StringComparer.Ordinal));
+        Assert.All(before, file => Assert.True(file.Value.AsSpan().SequenceEqual(after[file.Key]), $"{file.Key} changed"));
+    }
+}
