@@ -24,7 +24,7 @@ public sealed class LiteDbGrantStore : IGrantStore, IDisposable
     private readonly LiteDatabase _database;
     private readonly ILiteCollection<BsonDocument> _accounts;
     private readonly AccountDocuments _documents;
-    private readonly SemaphoreSlim _writeGate = new(1, 1);
+    private readonly SemaphoreSlim _gate = new(1, 1);
 
     private LiteDbGrantStore(StoreLock storeLock, LiteDatabase database, MasterKey key, string file)
     {
@@ -88,9 +88,8 @@ public sealed class LiteDbGrantStore : IGrantStore, IDisposable
     }
 
     /// <inheritdoc />
-    public Task<StoreListing> ListAsync(CancellationToken cancellationToken)
+    public Task<StoreListing> ListAsync(CancellationToken cancellationToken) => ExclusiveAsync(() =>
     {
-        cancellationToken.ThrowIfCancellationRequested();
         var accounts = new List<AccountEntry>();
         var unreadable = new List<UnreadableAccount>();
         foreach (var document in _accounts.FindAll().OrderBy(d => d["_id"].AsString, StringComparer.Ordinal))
@@ -106,23 +105,21 @@ public sealed class LiteDbGrantStore : IGrantStore, IDisposable
             }
         }
 
-        return Task.FromResult(new StoreListing(accounts, unreadable));
-    }
+        return new StoreListing(accounts, unreadable);
+    }, cancellationToken);
 
     /// <inheritdoc />
-    public Task<AccountEntry?> FindAsync(AccountName name, CancellationToken cancellationToken)
+    public Task<AccountEntry?> FindAsync(AccountName name, CancellationToken cancellationToken) => ExclusiveAsync(() =>
     {
-        cancellationToken.ThrowIfCancellationRequested();
         var document = _accounts.FindById(name.Value);
-        return Task.FromResult(document is null ? null : ReadEntry(name, document));
-    }
+        return document is null ? null : ReadEntry(name, document);
+    }, cancellationToken);
 
     /// <inheritdoc />
-    public async Task<AccountEntry> SaveAccountAsync(Account account, CancellationToken cancellationToken)
+    public Task<AccountEntry> SaveAccountAsync(Account account, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(account);
-        await _writeGate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
+        return ExclusiveAsync(() =>
         {
             var existing = _accounts.FindById(account.Name.Value);
             var grant = existing?["grant"].AsDocument ?? _documents.WriteGrant(account.Name, Grant.None);
@@ -130,19 +127,14 @@ public sealed class LiteDbGrantStore : IGrantStore, IDisposable
             var document = _documents.Write(account, grant, revision);
             _accounts.Upsert(document);
             return ReadEntry(account.Name, document);
-        }
-        finally
-        {
-            _writeGate.Release();
-        }
+        }, cancellationToken);
     }
 
     /// <inheritdoc />
-    public async Task<AccountEntry?> UpdateGrantAsync(AccountName name, Func<Grant, Grant> change, CancellationToken cancellationToken)
+    public Task<AccountEntry?> UpdateGrantAsync(AccountName name, Func<Grant, Grant> change, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(change);
-        await _writeGate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
+        return ExclusiveAsync(() =>
         {
             var document = _accounts.FindById(name.Value);
             if (document is null)
@@ -154,33 +146,37 @@ public sealed class LiteDbGrantStore : IGrantStore, IDisposable
             var updated = _documents.Write(current.Account, _documents.WriteGrant(name, change(current.Grant)), current.Revision + 1);
             _accounts.Update(updated);
             return ReadEntry(name, updated);
-        }
-        finally
-        {
-            _writeGate.Release();
-        }
+        }, cancellationToken);
     }
 
     /// <inheritdoc />
-    public async Task<bool> RemoveAsync(AccountName name, CancellationToken cancellationToken)
-    {
-        await _writeGate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            return _accounts.Delete(name.Value);
-        }
-        finally
-        {
-            _writeGate.Release();
-        }
-    }
+    public Task<bool> RemoveAsync(AccountName name, CancellationToken cancellationToken) =>
+        ExclusiveAsync(() => _accounts.Delete(name.Value), cancellationToken);
 
     /// <summary>Closes the database file, then releases the lock.</summary>
     public void Dispose()
     {
         _database.Dispose();
-        _writeGate.Dispose();
+        _gate.Dispose();
         _lock.Dispose();
+    }
+
+    /// <summary>
+    /// Runs one operation at a time. LiteDB binds its transactions to threads and fails under
+    /// concurrent use from the thread pool (seen as ObjectDisposedException in its lock service);
+    /// accounts are few and small, so one gate costs nothing and makes read-modify-write atomic.
+    /// </summary>
+    private async Task<T> ExclusiveAsync<T>(Func<T> operation, CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return operation();
+        }
+        finally
+        {
+            _gate.Release();
+        }
     }
 
     private AccountEntry ReadEntry(AccountName name, BsonDocument document)

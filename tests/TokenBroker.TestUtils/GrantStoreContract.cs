@@ -186,12 +186,13 @@ public abstract class GrantStoreContract
                 await Store.UpdateGrantAsync(name, g => g with { State = GrantState.Active, AccessToken = Secret.FromText(token) }, None);
             }
         }));
-        var readers = Enumerable.Range(0, 4).Select(_ => Task.Run(async () =>
+        var readers = Enumerable.Range(0, 8).Select(r => Task.Run(async () =>
         {
-            for (var i = 0; i < 20; i++)
+            for (var i = 0; i < 100; i++)
             {
                 var listing = await Store.ListAsync(None);
                 Assert.Empty(listing.Unreadable);
+                await Store.FindAsync(names[(r + i) % names.Length], None);
             }
         }));
         await Task.WhenAll(writers.Concat(readers));
