@@ -32,6 +32,15 @@ public sealed class DaemonStartupTests : IDisposable
     }
 
     [Fact]
+    public async Task Without_a_config_file_the_state_lives_in_var_under_the_working_directory()
+    {
+        using var daemon = await _run.StartReadyAsync([]);
+
+        Assert.True(File.Exists(_run.Directory.Combine("var", "tokenbroker.db")));
+        Assert.Contains(daemon.Stdout, l => l.Contains("No configuration file", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task A_restart_reuses_the_key_and_the_store()
     {
         using (var first = await _run.StartReadyAsync())
