@@ -1,4 +1,3 @@
-using System.Reflection;
 using TokenBroker.Core.State;
 using TokenBroker.TestUtils;
 
@@ -6,10 +5,6 @@ namespace TokenBroker.Cli.Tests;
 
 public sealed class InitCommandTests : IDisposable
 {
-    private static readonly string Cli = typeof(InitCommandTests).Assembly
-        .GetCustomAttributes<AssemblyMetadataAttribute>()
-        .Single(a => a.Key == "CliAssembly").Value!;
-
     private readonly TempDirectory _directory = new();
     private readonly StateLayout _layout;
 
@@ -84,7 +79,7 @@ public sealed class InitCommandTests : IDisposable
 
     private async Task<(int Code, Finished Run)> RunAsync(params string[] arguments)
     {
-        using var run = ChildProcess.Start(Cli, arguments, _directory.Path);
+        using var run = ChildProcess.Start(BuiltPrograms.Cli, arguments, _directory.Path);
         var code = await run.WaitForExitAsync();
         return (code, new Finished(run.Output, [.. run.Stderr]));
     }

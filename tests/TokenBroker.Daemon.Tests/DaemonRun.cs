@@ -1,4 +1,3 @@
-using System.Reflection;
 using System.Text.Json;
 using TokenBroker.Core.State;
 using TokenBroker.TestUtils;
@@ -8,10 +7,6 @@ namespace TokenBroker.Daemon.Tests;
 /// <summary>A temporary installation for <c>tokenbrokerd</c>: a working directory, a state directory and a config file.</summary>
 public sealed class DaemonRun : IDisposable
 {
-    private static readonly string Assembly = typeof(DaemonRun).Assembly
-        .GetCustomAttributes<AssemblyMetadataAttribute>()
-        .Single(a => a.Key == "DaemonAssembly").Value!;
-
     private readonly TempDirectory _directory = new();
 
     public DaemonRun() => Layout = new StateLayout(_directory.Combine("state"));
@@ -32,7 +27,7 @@ public sealed class DaemonRun : IDisposable
     }
 
     public ChildProcess Start(IEnumerable<string>? arguments = null, IReadOnlyDictionary<string, string?>? environment = null) =>
-        ChildProcess.Start(Assembly, arguments ?? ["--config", WriteConfigIfMissing()], _directory.Path, environment);
+        ChildProcess.Start(BuiltPrograms.Daemon, arguments ?? ["--config", WriteConfigIfMissing()], _directory.Path, environment);
 
     /// <summary>Starts the daemon and waits until it says it is ready.</summary>
     public async Task<ChildProcess> StartReadyAsync(IEnumerable<string>? arguments = null, IReadOnlyDictionary<string, string?>? environment = null)

@@ -1,0 +1,25 @@
+using System.Reflection;
+
+namespace TokenBroker.TestUtils;
+
+/// <summary>
+/// The built <c>tokenbrokerd</c> and <c>tokenbroker</c> assemblies, as recorded in each test
+/// assembly's metadata by tests/Directory.Build.props. A test project that runs one must reference
+/// its project so that it is built first.
+/// </summary>
+public static class BuiltPrograms
+{
+    public static string Daemon => Find("tokenbrokerd");
+
+    public static string Cli => Find("tokenbroker");
+
+    private static string Find(string name)
+    {
+        var path = AppDomain.CurrentDomain.GetAssemblies()
+            .SelectMany(a => a.GetCustomAttributes<AssemblyMetadataAttribute>())
+            .FirstOrDefault(a => a.Key == name)?.Value;
+        return path is not null && File.Exists(path)
+            ? path
+            : throw new FileNotFoundException($"{name}.dll is not built (looked for {path ?? "assembly metadata"}); reference its project from the test project");
+    }
+}
