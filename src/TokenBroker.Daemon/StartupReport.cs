@@ -1,9 +1,13 @@
 using TokenBroker.Core.Storage;
+using TokenBroker.Daemon.Consent;
 
 namespace TokenBroker.Daemon;
 
-/// <summary>Says at start what the store holds and what to do next; says when the daemon stops.</summary>
-internal sealed class StartupReport(IGrantStore store, ILogger<StartupReport> logger) : IHostedService
+/// <summary>
+/// Says at start what the store holds and what to do next, then — once every listener is bound and
+/// signals are handled — that the daemon is ready; says when it stops.
+/// </summary>
+internal sealed class StartupReport(IGrantStore store, LoopbackEndpoint endpoint, IHostApplicationLifetime lifetime, ILogger<StartupReport> logger) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -23,7 +27,8 @@ internal sealed class StartupReport(IGrantStore store, ILogger<StartupReport> lo
             DaemonLog.NoAccounts(logger);
         }
 
-        DaemonLog.Ready(logger, listing.Accounts.Count, listing.Unreadable.Count);
+        lifetime.ApplicationStarted.Register(() =>
+            DaemonLog.Ready(logger, listing.Accounts.Count, listing.Unreadable.Count, endpoint.RedirectUri));
     }
 
     public Task StopAsync(CancellationToken cancellationToken)

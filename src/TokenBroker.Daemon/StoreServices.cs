@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Options;
 using TokenBroker.Core.Secrets;
 using TokenBroker.Core.State;
 using TokenBroker.Core.Storage;

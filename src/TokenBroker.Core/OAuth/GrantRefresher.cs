@@ -1,0 +1,31 @@
+using TokenBroker.Core.Accounts;
+using TokenBroker.Core.Grants;
+using TokenBroker.Core.Storage;
+
+namespace TokenBroker.Core.OAuth;
+
+/// <summary>
+/// Refreshes one account and commits the outcome. The new grant — with a rotated refresh token or
+/// MSAL cache — is written to the store before the new access token is handed to anyone: the token
+/// returned is the one read back from the commit, so a failed write serves nothing new.
+/// </summary>
+public sealed class GrantRefresher(IGrantStore store, OAuthClients clients)
+{
+    /// <summary>Refreshes <paramref name="name"/>; null when no such account exists.</summary>
+    /// <exception cref="AccountUnreadableException">The account's secrets fail authentication.</exception>
+    public async Task<RefreshOutcome?> RefreshAsync(AccountName name, CancellationToken cancellationToken)
+    {
+        var entry = await store.FindAsync(name, cancellationToken).ConfigureAwait(false);
+        if (entry is null)
+        {
+            return null;
+        }
+
+        var result = await clients.For(entry.Account).RefreshAsync(entry.Account, entry.Grant, cancellationToken).ConfigureAwait(false);
+        var committed = await store.UpdateGrantAsync(
+            name,
+            grant => result.Value is { } tokens ? GrantUpdates.Issued(grant, tokens) : GrantUpdates.Failed(grant, result.Failure!),
+            cancellationToken).ConfigureAwait(false);
+        return committed is null ? null : new RefreshOutcome(committed, result.Failure);
+    }
+}
