@@ -68,7 +68,17 @@ public sealed class CodeFlowClient(HttpClient http, EndpointResolver endpoints, 
         }
 
         using var request = Prepare(new DeviceAuthorizationRequest { Address = provider.DeviceAuthorization.OriginalString, Scope = string.Join(' ', ProviderPresets.ScopesFor(account)) }, account);
-        using var response = await http.RequestDeviceAuthorizationAsync(request, cancellationToken).ConfigureAwait(false);
+        DeviceAuthorizationResponse response;
+        try
+        {
+            response = await http.RequestDeviceAuthorizationAsync(request, cancellationToken).ConfigureAwait(false);
+        }
+        catch (TaskCanceledException ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            return TimedOut(ex);
+        }
+
+        using var disposeResponse = response;
         cancellationToken.ThrowIfCancellationRequested();
         if (response.IsError || response.DeviceCode is null || response.UserCode is null || response.VerificationUri is null)
         {
@@ -99,8 +109,7 @@ public sealed class CodeFlowClient(HttpClient http, EndpointResolver endpoints, 
         }
 
         using var request = Prepare(new RefreshTokenRequest { Address = provider.Token.OriginalString, RefreshToken = grant.RefreshToken.Reveal() }, account);
-        using var response = await http.RequestRefreshTokenAsync(request, cancellationToken).ConfigureAwait(false);
-        return ToTokens(response, cancellationToken);
+        return await RequestTokensAsync(http.RequestRefreshTokenAsync(request, cancellationToken), cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
@@ -121,9 +130,16 @@ public sealed class CodeFlowClient(HttpClient http, EndpointResolver endpoints, 
         }
 
         using var request = Prepare(new TokenRevocationRequest { Address = provider.Revocation.OriginalString, Token = grant.RefreshToken.Reveal(), TokenTypeHint = "refresh_token" }, account);
-        using var response = await http.RevokeTokenAsync(request, cancellationToken).ConfigureAwait(false);
-        cancellationToken.ThrowIfCancellationRequested();
-        return response.IsError ? ResponseClassifier.Classify(response, response.Error, time) : null;
+        try
+        {
+            using var response = await http.RevokeTokenAsync(request, cancellationToken).ConfigureAwait(false);
+            cancellationToken.ThrowIfCancellationRequested();
+            return response.IsError ? ResponseClassifier.Classify(response, response.Error, time) : null;
+        }
+        catch (TaskCanceledException ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            return TimedOut(ex);
+        }
     }
 
     internal async Task<OAuthResult<IssuedTokens>> RedeemCodeAsync(Account account, ProviderEndpoints provider, string code, Uri redirectUri, Secret verifier, CancellationToken cancellationToken)
@@ -135,20 +151,42 @@ public sealed class CodeFlowClient(HttpClient http, EndpointResolver endpoints, 
             RedirectUri = redirectUri.OriginalString,
             CodeVerifier = verifier.Reveal(),
         }, account);
-        using var response = await http.RequestAuthorizationCodeTokenAsync(request, cancellationToken).ConfigureAwait(false);
-        return ToTokens(response, cancellationToken);
+        return await RequestTokensAsync(http.RequestAuthorizationCodeTokenAsync(request, cancellationToken), cancellationToken).ConfigureAwait(false);
     }
 
     internal async Task<OAuthResult<IssuedTokens>> PollDeviceAsync(Account account, ProviderEndpoints provider, Secret deviceCode, CancellationToken cancellationToken)
     {
         using var request = Prepare(new DeviceTokenRequest { Address = provider.Token.OriginalString, DeviceCode = deviceCode.Reveal() }, account);
-        using var response = await http.RequestDeviceTokenAsync(request, cancellationToken).ConfigureAwait(false);
-        return ToTokens(response, cancellationToken);
+        return await RequestTokensAsync(http.RequestDeviceTokenAsync(request, cancellationToken), cancellationToken).ConfigureAwait(false);
     }
+
+    /// <summary>
+    /// Awaits a Duende token request. Duende turns most exceptions into error responses, our own
+    /// cancellation included, but lets HttpClient's timeout through as a TaskCanceledException.
+    /// </summary>
+    private async Task<OAuthResult<IssuedTokens>> RequestTokensAsync(Task<TokenResponse> sending, CancellationToken cancellationToken)
+    {
+        TokenResponse response;
+        try
+        {
+            response = await sending.ConfigureAwait(false);
+        }
+        catch (TaskCanceledException ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            return TimedOut(ex);
+        }
+
+        using (response)
+        {
+            return ToTokens(response, cancellationToken);
+        }
+    }
+
+    internal static OAuthFailure TimedOut(TaskCanceledException exception) =>
+        new(OAuthFailureKind.Transient, "timeout", exception.Message);
 
     private OAuthResult<IssuedTokens> ToTokens(TokenResponse response, CancellationToken cancellationToken)
     {
-        // Duende turns every exception into an error response, our own cancellation included.
         cancellationToken.ThrowIfCancellationRequested();
         if (response.IsError || string.IsNullOrEmpty(response.AccessToken))
         {

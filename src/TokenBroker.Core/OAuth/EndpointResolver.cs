@@ -36,7 +36,17 @@ public sealed class EndpointResolver(HttpClient http, TimeProvider time)
         }
 
         using var request = new DiscoveryDocumentRequest { Address = provider.Issuer.OriginalString };
-        using var document = await http.GetDiscoveryDocumentAsync(request, cancellationToken).ConfigureAwait(false);
+        DiscoveryDocumentResponse document;
+        try
+        {
+            document = await http.GetDiscoveryDocumentAsync(request, cancellationToken).ConfigureAwait(false);
+        }
+        catch (TaskCanceledException ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            return CodeFlowClient.TimedOut(ex);
+        }
+
+        using var disposeDocument = document;
         cancellationToken.ThrowIfCancellationRequested();
         if (document.IsError)
         {

@@ -26,9 +26,11 @@ internal static class ResponseClassifier
             return new OAuthFailure(OAuthFailureKind.Permanent, "discovery_policy", response.Error);
         }
 
-        var error = response.ErrorType == ResponseErrorType.Protocol && !string.IsNullOrEmpty(response.Error)
-            ? response.Error
+        // A 401 invalid_client arrives as an HTTP error, but its JSON body still names the OAuth error.
+        var error = response.TryGet("error") is { Length: > 0 } named ? named
+            : response.ErrorType == ResponseErrorType.Protocol && !string.IsNullOrEmpty(response.Error) ? response.Error
             : $"http_{(int)status}";
+        description ??= response.TryGet("error_description");
         var transient = status == HttpStatusCode.TooManyRequests
             || status == HttpStatusCode.RequestTimeout
             || (int)status >= 500

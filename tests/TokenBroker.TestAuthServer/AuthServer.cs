@@ -1,0 +1,195 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Security.Cryptography.X509Certificates;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using OpenIddict.Abstractions;
+
+namespace TokenBroker.TestAuthServer;
+
+/// <summary>
+/// OpenIddict on 127.0.0.1 with EF Core stores on an in-memory SQLite database: codes are single
+/// use, refresh tokens rotate (or not), revocation sticks, the device flow works, and introspection
+/// answers Dovecot. Generic paths live under <c>connect/</c>; Entra-shaped paths under
+/// <c>{tenant}/oauth2/v2.0/</c>.
+/// </summary>
+public sealed class AuthServer : IAsyncDisposable
+{
+    public const string User = "alice@example.test";
+    public const string PublicClient = "tokenbroker";
+    public const string ConfidentialClient = "tokenbroker-confidential";
+    public const string ConfidentialSecret = "confidential-secret-for-tests";
+    public const string IntrospectionClient = "dovecot";
+    public const string IntrospectionSecret = "dovecot-secret-for-tests";
+
+    private readonly WebApplication _app;
+    private readonly SqliteConnection _keepAlive;
+    private readonly ConcurrentQueue<Fault> _faults = new();
+
+    private AuthServer(WebApplication app, SqliteConnection keepAlive, AuthServerOptions options, X509Certificate2? authority)
+    {
+        _app = app;
+        _keepAlive = keepAlive;
+        Options = options;
+        CertificateAuthority = authority;
+    }
+
+    public AuthServerOptions Options { get; }
+
+    /// <summary>The server's base address and issuer, e.g. <c>http://127.0.0.1:40123/</c>.</summary>
+    public Uri BaseUri { get; private set; } = null!;
+
+    /// <summary>The test CA that signed the HTTPS certificate, when <see cref="AuthServerOptions.Https"/> is set.</summary>
+    public X509Certificate2? CertificateAuthority { get; }
+
+    /// <summary>Every code and token issued so far.</summary>
+    public IssuedValues Issued => _app.Services.GetRequiredService<IssuedValues>();
+
+    public Uri AuthorizationEndpoint => new(BaseUri, "connect/authorize");
+
+    public Uri TokenEndpoint => new(BaseUri, "connect/token");
+
+    public Uri DeviceEndpoint => new(BaseUri, "connect/device");
+
+    public Uri VerificationEndpoint => new(BaseUri, "connect/verify");
+
+    public Uri IntrospectionEndpoint => new(BaseUri, "connect/introspect");
+
+    public Uri RevocationEndpoint => new(BaseUri, "connect/revoke");
+
+    /// <summary>An Entra-shaped authority, e.g. <c>https://127.0.0.1:40123/organizations/</c>.</summary>
+    public Uri Authority(string tenant) => new(BaseUri, tenant + "/");
+
+    public static async Task<AuthServer> StartAsync(AuthServerOptions? options = null)
+    {
+        options ??= new AuthServerOptions();
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        var (authority, certificate) = options.Https ? TestCertificates.Create() : (null, null);
+        builder.WebHost.UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, options.Port, listen =>
+        {
+            if (certificate is not null)
+            {
+                listen.UseHttps(certificate);
+            }
+        }));
+
+        // One open connection keeps the named in-memory database alive; each context opens its own.
+        var database = $"Data Source=tokenbroker-auth-{Guid.NewGuid():N};Mode=Memory;Cache=Shared";
+        var keepAlive = new SqliteConnection(database);
+        keepAlive.Open();
+        builder.Services.AddSingleton<IssuedValues>();
+        builder.Services.AddDbContext<AuthDbContext>(db => db.UseSqlite(database).UseOpenIddict());
+        builder.Services.AddOpenIddict()
+            .AddCore(core => core.UseEntityFrameworkCore().UseDbContext<AuthDbContext>())
+            .AddServer(server => AuthServerSetup.Configure(server, options));
+
+        var app = builder.Build();
+        var result = new AuthServer(app, keepAlive, options, authority);
+        app.Use(result.InjectFaultsAsync);
+        app.UseAuthentication();
+        AuthServerPages.Map(app, options);
+        await result.SeedAsync();
+        await app.StartAsync();
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        result.BaseUri = new Uri(address.TrimEnd('/') + "/");
+        return result;
+    }
+
+    /// <summary>The next <paramref name="times"/> token requests get <paramref name="fault"/> instead of an answer.</summary>
+    public void Fail(Fault fault, int times = 1)
+    {
+        for (var i = 0; i < times; i++)
+        {
+            _faults.Enqueue(fault);
+        }
+    }
+
+    /// <summary>Revokes every authorization of <see cref="User"/>, as a password change or a revoked consent would.</summary>
+    public async Task RevokeUserAsync()
+    {
+        await using var scope = _app.Services.CreateAsyncScope();
+        var authorizations = scope.ServiceProvider.GetRequiredService<IOpenIddictAuthorizationManager>();
+        await authorizations.RevokeBySubjectAsync(User);
+    }
+
+    /// <summary>
+    /// Does what a browser does with an authorization URL when the server approves at once: follows
+    /// it and returns where the server redirects (the client's callback with a code, or an error).
+    /// </summary>
+    public async Task<Uri> FollowAuthorizationAsync(Uri authorizationUri)
+    {
+        using var browser = Browser();
+        using var response = await browser.GetAsync(authorizationUri);
+        return response.Headers.Location ?? throw new InvalidOperationException($"no redirect: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+    }
+
+    /// <summary>Approves a device code, as the person at the verification page would.</summary>
+    public async Task ApproveDeviceAsync(string userCode)
+    {
+        using var browser = Browser();
+        using var form = new FormUrlEncodedContent([new("user_code", userCode)]);
+        using var response = await browser.PostAsync(VerificationEndpoint, form);
+        response.EnsureSuccessStatusCode();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+        await _keepAlive.DisposeAsync();
+        CertificateAuthority?.Dispose();
+    }
+
+    private HttpClient Browser()
+    {
+        var handler = new SocketsHttpHandler { AllowAutoRedirect = false };
+        if (CertificateAuthority is { } authority)
+        {
+            handler.SslOptions.RemoteCertificateValidationCallback = (_, certificate, _, _) => TestCertificates.IsIssuedBy(certificate, authority);
+        }
+
+        return new HttpClient(handler);
+    }
+
+    private async Task InjectFaultsAsync(HttpContext context, RequestDelegate next)
+    {
+        if (AuthServerSetup.IsTokenPath(context.Request.Path) && _faults.TryDequeue(out var fault))
+        {
+            switch (fault)
+            {
+                case Fault.ServerError:
+                    context.Response.StatusCode = StatusCodes.Status500InternalServerError;
+                    return;
+                case Fault.TooManyRequests:
+                    context.Response.StatusCode = StatusCodes.Status429TooManyRequests;
+                    context.Response.Headers.RetryAfter = "7";
+                    return;
+                case Fault.Hang:
+                    using (var hang = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, _app.Lifetime.ApplicationStopping))
+                    {
+                        await Task.Delay(Timeout.Infinite, hang.Token).ContinueWith(_ => { }, TaskScheduler.Default);
+                    }
+
+                    return;
+                case Fault.Drop:
+                    context.Abort();
+                    return;
+            }
+        }
+
+        await next(context);
+    }
+
+    private async Task SeedAsync()
+    {
+        await using var scope = _app.Services.CreateAsyncScope();
+        await scope.ServiceProvider.GetRequiredService<AuthDbContext>().Database.EnsureCreatedAsync();
+        var applications = scope.ServiceProvider.GetRequiredService<IOpenIddictApplicationManager>();
+        await applications.CreateAsync(AuthServerSetup.Client(PublicClient, secret: null));
+        await applications.CreateAsync(AuthServerSetup.Client(ConfidentialClient, ConfidentialSecret));
+        await applications.CreateAsync(AuthServerSetup.IntrospectionClient(IntrospectionClient, IntrospectionSecret));
+    }
+}
