@@ -10,10 +10,13 @@ namespace TokenBroker.Daemon;
 /// <summary>Builds the daemon: configuration, logging, store, OAuth clients and the loopback consent endpoint.</summary>
 internal static class DaemonApp
 {
-    /// <summary>Builds the app from a config file (or none) plus environment variables and <paramref name="overrides"/>.</summary>
+    /// <summary>
+    /// Builds the app from a config file (or none), environment variables and <paramref name="overrides"/>;
+    /// <paramref name="services"/> may replace registrations (tests give a fake clock or log collector).
+    /// </summary>
     /// <exception cref="FileNotFoundException">The config file does not exist.</exception>
     /// <exception cref="InvalidDataException">The config file is not valid JSON.</exception>
-    public static WebApplication Build(string? configFile, IEnumerable<KeyValuePair<string, string?>>? overrides = null)
+    public static WebApplication Build(string? configFile, IEnumerable<KeyValuePair<string, string?>>? overrides = null, Action<IServiceCollection>? services = null)
     {
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { ContentRootPath = Environment.CurrentDirectory });
         if (configFile is not null)
@@ -24,6 +27,9 @@ internal static class DaemonApp
         builder.Configuration.AddEnvironmentVariables();
         builder.Configuration.AddInMemoryCollection(overrides ?? []);
         builder.Logging.AddConfiguration(builder.Configuration.GetSection("Logging"));
+        // ASP.NET Core's request log carries the full URL, and the consent callback's URL carries the
+        // authorization code. Registered after the configuration, so no Logging setting turns it back on.
+        builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.None);
         builder.Logging.AddSimpleConsole(console =>
         {
             console.SingleLine = true;
@@ -32,17 +38,9 @@ internal static class DaemonApp
             console.ColorBehavior = LoggerColorBehavior.Disabled;
         });
 
-        var services = builder.Services;
-        services.AddSystemd();
-        services.AddSingleton(TimeProvider.System);
-        services.AddOptions<BrokerOptions>().Bind(builder.Configuration.GetSection(BrokerOptions.Section));
-        services.AddOptions<ConsentOptions>().Bind(builder.Configuration.GetSection(ConsentOptions.Section));
-        services.AddGrantStore();
-        services.AddOAuth();
-        services.AddRoutingCore();
-        services.AddSingleton<LoopbackEndpoint>();
-        services.AddSingleton<ConsentCoordinator>();
-        services.AddHostedService<StartupReport>();
+        builder.Services.AddSystemd();
+        builder.Services.AddBroker(builder.Configuration);
+        services?.Invoke(builder.Services);
 
         var consent = builder.Configuration.GetSection(ConsentOptions.Section).Get<ConsentOptions>() ?? new ConsentOptions();
         var address = consent.LoopbackAddress();
@@ -51,6 +49,19 @@ internal static class DaemonApp
         var app = builder.Build();
         app.MapConsent();
         return app;
+    }
+
+    private static void AddBroker(this IServiceCollection services, ConfigurationManager configuration)
+    {
+        services.AddSingleton(TimeProvider.System);
+        services.AddOptions<BrokerOptions>().Bind(configuration.GetSection(BrokerOptions.Section));
+        services.AddOptions<ConsentOptions>().Bind(configuration.GetSection(ConsentOptions.Section));
+        services.AddGrantStore();
+        services.AddOAuth();
+        services.AddRoutingCore();
+        services.AddSingleton<LoopbackEndpoint>();
+        services.AddSingleton<ConsentCoordinator>();
+        services.AddHostedService<StartupReport>();
     }
 
     private static IServiceCollection AddOAuth(this IServiceCollection services)

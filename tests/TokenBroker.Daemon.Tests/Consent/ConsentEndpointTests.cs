@@ -1,0 +1,202 @@
+using System.Net;
+using TokenBroker.Core;
+using TokenBroker.Core.Accounts;
+using TokenBroker.Core.Grants;
+using TokenBroker.Core.OAuth;
+using TokenBroker.Daemon.Consent;
+using TokenBroker.TestAuthServer;
+
+namespace TokenBroker.Daemon.Tests.Consent;
+
+public sealed class ConsentEndpointTests : IAsyncLifetime
+{
+    private static readonly CancellationToken None = CancellationToken.None;
+    private AuthServer _server = null!;
+    private InProcessDaemon _daemon = null!;
+
+    public async Task InitializeAsync()
+    {
+        _server = await AuthServer.StartAsync();
+        _daemon = await InProcessDaemon.StartAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _daemon.DisposeAsync();
+        await _server.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task The_endpoint_listens_on_127_0_0_1_and_redirects_to_its_callback()
+    {
+        Assert.Equal("127.0.0.1", _daemon.Endpoint.BaseUri.Host);
+        Assert.Equal($"http://127.0.0.1:{_daemon.Endpoint.BaseUri.Port}/callback", _daemon.Endpoint.RedirectUri.AbsoluteUri);
+    }
+
+    [Fact]
+    public async Task A_completed_consent_is_stored_before_the_browser_sees_success()
+    {
+        var account = await _daemon.AddAccountAsync(_server);
+        var started = await StartAsync(account);
+
+        var callback = await _server.FollowAuthorizationAsync(started.AuthorizationUri);
+        Assert.Equal(_daemon.Endpoint.RedirectUri.GetLeftPart(UriPartial.Path), callback.GetLeftPart(UriPartial.Path));
+        var (status, page) = await GetAsync(callback);
+
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Contains("Consent stored", page, StringComparison.Ordinal);
+        var outcome = await started.Outcome.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal(200, outcome.StatusCode);
+        var entry = (await _daemon.Store.FindAsync(account.Name, None))!;
+        Assert.Equal(GrantState.Active, entry.Grant.State);
+        Assert.Contains(entry.Grant.RefreshToken!.Reveal(), _server.Issued.All);
+        Assert.Contains(entry.Grant.AccessToken!.Reveal(), _server.Issued.All);
+        Assert.Empty(_server.Issued.FoundIn(_daemon.LogText + page));
+    }
+
+    [Fact]
+    public async Task Even_trace_logging_of_ASP_NET_Core_never_writes_the_code_or_tokens()
+    {
+        await using var daemon = await InProcessDaemon.StartAsync(new Dictionary<string, string?>
+        {
+            ["Logging:LogLevel:Default"] = "Trace",
+            ["Logging:LogLevel:Microsoft.AspNetCore.Hosting.Diagnostics"] = "Trace",
+        });
+        var account = await daemon.AddAccountAsync(_server);
+        var started = (await daemon.Coordinator.StartAsync(account.Name, None))!.Value!;
+
+        var (status, _) = await GetAsync(await _server.FollowAuthorizationAsync(started.AuthorizationUri));
+
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Contains(daemon.Logs.GetSnapshot(), r => r.Category?.StartsWith("Microsoft.AspNetCore", StringComparison.Ordinal) == true);
+        Assert.Empty(_server.Issued.FoundIn(daemon.LogText));
+    }
+
+    [Fact]
+    public async Task A_forged_state_gets_400_and_changes_nothing()
+    {
+        var account = await _daemon.AddAccountAsync(_server);
+        var started = await StartAsync(account);
+        var callback = await _server.FollowAuthorizationAsync(started.AuthorizationUri);
+        var forged = new Uri(callback.AbsoluteUri.Replace(State(callback), Pkce.NewState(), StringComparison.Ordinal));
+
+        var (status, page) = await GetAsync(forged);
+
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        Assert.Contains("unknown, was already used, or has expired", page, StringComparison.Ordinal);
+        Assert.Equal(GrantState.NeedsConsent, (await _daemon.Store.FindAsync(account.Name, None))!.Grant.State);
+        Assert.False(started.Outcome.IsCompleted);
+        Assert.Equal(HttpStatusCode.OK, (await GetAsync(callback)).Status);
+    }
+
+    [Fact]
+    public async Task A_replayed_callback_gets_400()
+    {
+        var account = await _daemon.AddAccountAsync(_server);
+        var started = await StartAsync(account);
+        var callback = await _server.FollowAuthorizationAsync(started.AuthorizationUri);
+        Assert.Equal(HttpStatusCode.OK, (await GetAsync(callback)).Status);
+        var revision = (await _daemon.Store.FindAsync(account.Name, None))!.Revision;
+
+        var (status, _) = await GetAsync(callback);
+
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        Assert.Equal(revision, (await _daemon.Store.FindAsync(account.Name, None))!.Revision);
+    }
+
+    [Fact]
+    public async Task A_consent_older_than_ten_minutes_gets_400()
+    {
+        var account = await _daemon.AddAccountAsync(_server);
+        var started = await StartAsync(account);
+        var callback = await _server.FollowAuthorizationAsync(started.AuthorizationUri);
+
+        _daemon.Clock.Advance(TimeSpan.FromMinutes(10) + TimeSpan.FromSeconds(1));
+        var (status, page) = await GetAsync(callback);
+
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        Assert.Contains("expired", page, StringComparison.Ordinal);
+        Assert.Equal(400, (await started.Outcome.WaitAsync(TimeSpan.FromSeconds(10))).StatusCode);
+        Assert.Equal(GrantState.NeedsConsent, (await _daemon.Store.FindAsync(account.Name, None))!.Grant.State);
+    }
+
+    [Theory]
+    [InlineData("evil.example")]
+    [InlineData("127.0.0.1.evil.example")]
+    [InlineData("192.168.1.10")]
+    public async Task A_foreign_Host_header_is_refused_before_the_callback_is_read(string host)
+    {
+        var account = await _daemon.AddAccountAsync(_server);
+        var started = await StartAsync(account);
+        var callback = await _server.FollowAuthorizationAsync(started.AuthorizationUri);
+        using var browser = InProcessDaemon.Browser();
+        using var request = new HttpRequestMessage(HttpMethod.Get, callback);
+        request.Headers.Host = $"{host}:{callback.Port}";
+
+        using var response = await browser.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("Host not allowed", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, (await GetAsync(callback)).Status);
+    }
+
+    [Fact]
+    public async Task The_providers_refusal_is_shown_and_nothing_is_stored()
+    {
+        var account = await _daemon.AddAccountAsync(_server);
+        var started = await StartAsync(account);
+        var state = State(await _server.FollowAuthorizationAsync(started.AuthorizationUri));
+        var refusal = new Uri($"{_daemon.Endpoint.RedirectUri}?error=access_denied&error_description=The%20user%20declined&state={state}");
+
+        var (status, page) = await GetAsync(refusal);
+
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        Assert.Contains("access_denied: The user declined", page, StringComparison.Ordinal);
+        Assert.Contains("tokenbroker consent work", page, StringComparison.Ordinal);
+        Assert.Equal(GrantState.NeedsConsent, (await _daemon.Store.FindAsync(account.Name, None))!.Grant.State);
+    }
+
+    [Fact]
+    public async Task A_token_endpoint_outage_during_the_exchange_gets_502_and_stores_nothing()
+    {
+        var account = await _daemon.AddAccountAsync(_server);
+        var started = await StartAsync(account);
+        var callback = await _server.FollowAuthorizationAsync(started.AuthorizationUri);
+
+        _server.Fail(Fault.ServerError);
+        var (status, page) = await GetAsync(callback);
+
+        Assert.Equal(HttpStatusCode.BadGateway, status);
+        Assert.Contains("http_500", page, StringComparison.Ordinal);
+        Assert.Null((await _daemon.Store.FindAsync(account.Name, None))!.Grant.RefreshToken);
+    }
+
+    [Fact]
+    public async Task An_unknown_account_cannot_start_a_consent()
+    {
+        Assert.Null(await _daemon.Coordinator.StartAsync(AccountName.Parse("nobody"), None));
+    }
+
+    [Theory]
+    [InlineData("0.0.0.0")]
+    [InlineData("192.168.1.10")]
+    [InlineData("localhost")]
+    public void A_listen_address_that_is_not_loopback_stops_the_daemon_at_start(string address)
+    {
+        var error = Assert.Throws<SetupException>(() => DaemonApp.Build(null, new Dictionary<string, string?> { ["TokenBroker:Consent:ListenAddress"] = address }));
+
+        Assert.Contains("TokenBroker:Consent:ListenAddress must be a loopback address", error.Message, StringComparison.Ordinal);
+    }
+
+    private async Task<StartedConsent> StartAsync(Account account) =>
+        (await _daemon.Coordinator.StartAsync(account.Name, None))!.Value!;
+
+    private static string State(Uri callback) => System.Web.HttpUtility.ParseQueryString(callback.Query)["state"]!;
+
+    private static async Task<(HttpStatusCode Status, string Page)> GetAsync(Uri uri)
+    {
+        using var browser = InProcessDaemon.Browser();
+        using var response = await browser.GetAsync(uri);
+        return (response.StatusCode, await response.Content.ReadAsStringAsync());
+    }
+}

@@ -1,0 +1,86 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
+using Microsoft.Extensions.Time.Testing;
+using TokenBroker.Core.Accounts;
+using TokenBroker.Core.Storage;
+using TokenBroker.Daemon.Consent;
+using TokenBroker.TestAuthServer;
+using TokenBroker.TestUtils;
+
+namespace TokenBroker.Daemon.Tests.Consent;
+
+/// <summary>
+/// The real daemon app (Kestrel on 127.0.0.1:0, LiteDB in a temp directory) in this process, on a
+/// fake clock, with every log line collected.
+/// </summary>
+public sealed class InProcessDaemon : IAsyncDisposable
+{
+    private readonly TempDirectory _directory;
+
+    private InProcessDaemon(WebApplication app, TempDirectory directory, FakeTimeProvider clock)
+    {
+        App = app;
+        _directory = directory;
+        Clock = clock;
+    }
+
+    public WebApplication App { get; }
+
+    public FakeTimeProvider Clock { get; }
+
+    public FakeLogCollector Logs => App.Services.GetFakeLogCollector();
+
+    public IGrantStore Store => App.Services.GetRequiredService<IGrantStore>();
+
+    internal ConsentCoordinator Coordinator => App.Services.GetRequiredService<ConsentCoordinator>();
+
+    internal LoopbackEndpoint Endpoint => App.Services.GetRequiredService<LoopbackEndpoint>();
+
+    /// <summary>Every log message so far, one per line.</summary>
+    public string LogText => string.Join('\n', Logs.GetSnapshot().Select(r => r.Message));
+
+    public static async Task<InProcessDaemon> StartAsync(IDictionary<string, string?>? settings = null)
+    {
+        var directory = new TempDirectory();
+        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 11, 24, 12, 0, 0, TimeSpan.Zero));
+        var overrides = new Dictionary<string, string?>(settings ?? new Dictionary<string, string?>())
+        {
+            ["TokenBroker:StateDirectory"] = directory.Combine("state"),
+        };
+        var app = DaemonApp.Build(null, overrides, services =>
+        {
+            services.AddSingleton<TimeProvider>(clock);
+            services.AddLogging(logging => logging.AddFakeLogging().SetMinimumLevel(LogLevel.Trace));
+        });
+        app.OpenStore();
+        await app.StartAsync();
+        return new InProcessDaemon(app, directory, clock);
+    }
+
+    /// <summary>Adds a generic account that uses <paramref name="server"/>.</summary>
+    public async Task<Account> AddAccountAsync(AuthServer server, string name = "work")
+    {
+        var account = new Account
+        {
+            Name = AccountName.Parse(name),
+            Provider = new ProviderProfile { Kind = ProviderKind.Generic, Issuer = server.BaseUri },
+            Username = AuthServer.User,
+            Scopes = ["mail", "offline_access"],
+            ClientId = AuthServer.PublicClient,
+        };
+        await Store.SaveAccountAsync(account, CancellationToken.None);
+        return account;
+    }
+
+    /// <summary>A browser that does not follow redirects and sends whatever Host header it is given.</summary>
+    public static HttpClient Browser() => new(new SocketsHttpHandler { AllowAutoRedirect = false });
+
+    public async ValueTask DisposeAsync()
+    {
+        await App.StopAsync();
+        await App.DisposeAsync();
+        _directory.Dispose();
+    }
+}
