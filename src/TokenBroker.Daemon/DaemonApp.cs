@@ -2,6 +2,7 @@ using System.Net;
 using Microsoft.Extensions.Logging.Console;
 using TokenBroker.Core.Accounts;
 using TokenBroker.Core.OAuth;
+using TokenBroker.Core.OAuth.Msal;
 using TokenBroker.Core.Storage;
 using TokenBroker.Daemon.Consent;
 
@@ -76,6 +77,7 @@ internal static class DaemonApp
         });
         services.AddSingleton<EndpointResolver>();
         services.AddSingleton<CodeFlowClient>();
+        services.AddSingleton<MsalClient>();
         services.AddSingleton(sp =>
         {
             var codeFlow = sp.GetRequiredService<CodeFlowClient>();
@@ -83,6 +85,7 @@ internal static class DaemonApp
             {
                 [ProviderKind.Generic] = codeFlow,
                 [ProviderKind.Google] = codeFlow,
+                [ProviderKind.Microsoft] = sp.GetRequiredService<MsalClient>(),
             });
         });
         services.AddSingleton<GrantRefresher>();

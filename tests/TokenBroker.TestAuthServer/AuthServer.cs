@@ -143,16 +143,19 @@ public sealed class AuthServer : IAsyncDisposable
         CertificateAuthority?.Dispose();
     }
 
-    private HttpClient Browser()
+    /// <summary>A handler that trusts this server's test CA, and no other root, when it serves HTTPS.</summary>
+    public SocketsHttpHandler ClientHandler(bool followRedirects = true)
     {
-        var handler = new SocketsHttpHandler { AllowAutoRedirect = false };
+        var handler = new SocketsHttpHandler { AllowAutoRedirect = followRedirects };
         if (CertificateAuthority is { } authority)
         {
             handler.SslOptions.RemoteCertificateValidationCallback = (_, certificate, _, _) => TestCertificates.IsIssuedBy(certificate, authority);
         }
 
-        return new HttpClient(handler);
+        return handler;
     }
+
+    private HttpClient Browser() => new(ClientHandler(followRedirects: false));
 
     private async Task InjectFaultsAsync(HttpContext context, RequestDelegate next)
     {

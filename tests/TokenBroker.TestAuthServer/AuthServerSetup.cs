@@ -39,6 +39,9 @@ internal static partial class AuthServerSetup
         server.AddEventHandler<OpenIddictServerEvents.ProcessRequestContext>(handler => handler
             .UseInlineHandler(MapEntraPaths)
             .SetOrder(OpenIddictServerHandlers.InferEndpointType.Descriptor.Order + 1));
+        server.AddEventHandler<OpenIddictServerEvents.ExtractTokenRequestContext>(handler => handler
+            .UseInlineHandler(AcceptEntraDeviceGrant)
+            .SetOrder(int.MaxValue - 100_000));
         server.AddEventHandler<OpenIddictServerEvents.ValidateTokenRequestContext>(handler => handler
             .UseInlineHandler(StripRedemptionScope)
             .SetOrder(OpenIddictServerHandlers.Exchange.ValidateScopeParameter.Descriptor.Order - 1));
@@ -114,6 +117,17 @@ internal static partial class AuthServerSetup
                 "devicecode" => OpenIddictServerEndpointType.DeviceAuthorization,
                 _ => OpenIddictServerEndpointType.Unknown,
             };
+        }
+
+        return default;
+    }
+
+    /// <summary>MSAL polls with Entra's short <c>grant_type=device_code</c> rather than the RFC 8628 URN.</summary>
+    private static ValueTask AcceptEntraDeviceGrant(OpenIddictServerEvents.ExtractTokenRequestContext context)
+    {
+        if (context.Request?.GrantType == "device_code")
+        {
+            context.Request.GrantType = GrantTypes.DeviceCode;
         }
 
         return default;
