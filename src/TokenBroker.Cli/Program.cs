@@ -2,9 +2,16 @@ using System.CommandLine;
 using TokenBroker.Cli;
 using TokenBroker.Core;
 
+var adminSocket = new Option<string?>("--admin-socket")
+{
+    Description = $"The daemon's admin socket (default: ${AdminClient.SocketVariable}, else {AdminClient.DefaultSocket}, else ./var/admin.sock)",
+    Recursive = true,
+};
 var root = new RootCommand("tokenbroker: operate the TokenBroker OAuth2 token broker for mail servers")
 {
+    adminSocket,
     InitCommand.Create(),
+    ConsentCommand.Create(adminSocket),
 };
 
 var result = root.Parse(args);
@@ -27,4 +34,9 @@ catch (SetupException ex)
 {
     await Console.Error.WriteLineAsync($"tokenbroker: {ex.Message}");
     return ExitCodes.Failure;
+}
+catch (CliException ex)
+{
+    await Console.Error.WriteLineAsync($"tokenbroker: {ex.Message}");
+    return ex.ExitCode;
 }

@@ -10,4 +10,13 @@ internal sealed class BrokerOptions
 
     /// <summary>Master key file; default the systemd credential <c>tokenbroker.key</c>, else a key created in the state directory.</summary>
     public string? MasterKeyFile { get; set; }
+
+    /// <summary>The admin socket the CLI talks to; default <c>$RUNTIME_DIRECTORY/admin.sock</c>, else <c>admin.sock</c> in the state directory.</summary>
+    public string? AdminSocket { get; set; }
+
+    /// <summary>The admin socket path this configuration resolves to.</summary>
+    public string ResolveAdminSocket(string stateDirectory) =>
+        Path.GetFullPath(AdminSocket
+            ?? (Environment.GetEnvironmentVariable("RUNTIME_DIRECTORY") is { Length: > 0 } runtime ? Path.Combine(runtime.Split(':')[0], "admin.sock") : null)
+            ?? Path.Combine(stateDirectory, "admin.sock"));
 }

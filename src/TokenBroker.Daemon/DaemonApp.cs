@@ -1,6 +1,9 @@
 using System.Net;
 using Microsoft.Extensions.Logging.Console;
 using TokenBroker.Core.Accounts;
+using TokenBroker.Core.Admin;
+using TokenBroker.Core.State;
+using TokenBroker.Daemon.Admin;
 using TokenBroker.Core.OAuth;
 using TokenBroker.Core.OAuth.Msal;
 using TokenBroker.Core.Storage;
@@ -45,10 +48,18 @@ internal static class DaemonApp
 
         var consent = builder.Configuration.GetSection(ConsentOptions.Section).Get<ConsentOptions>() ?? new ConsentOptions();
         var address = consent.LoopbackAddress();
-        builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel => kestrel.Listen(address, consent.Port));
+        var broker = builder.Configuration.GetSection(BrokerOptions.Section).Get<BrokerOptions>() ?? new BrokerOptions();
+        var adminSocket = broker.ResolveAdminSocket(StateLayout.Resolve(broker.StateDirectory, Environment.GetEnvironmentVariable("STATE_DIRECTORY")).Directory);
+        builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel =>
+        {
+            kestrel.Listen(address, consent.Port);
+            kestrel.ListenUnixSocket(AdminSocket.PrepareForBind(adminSocket));
+        });
 
         var app = builder.Build();
+        app.Lifetime.ApplicationStarted.Register(() => AdminSocket.MakePrivate(adminSocket));
         app.MapConsent();
+        app.MapAdmin();
         return app;
     }
 
@@ -60,6 +71,7 @@ internal static class DaemonApp
         services.AddGrantStore();
         services.AddOAuth();
         services.AddRoutingCore();
+        services.ConfigureHttpJsonOptions(json => json.SerializerOptions.TypeInfoResolverChain.Insert(0, AdminJson.Default));
         services.AddSingleton<LoopbackEndpoint>();
         services.AddSingleton<ConsentCoordinator>();
         services.AddHostedService<StartupReport>();

@@ -111,6 +111,13 @@ public sealed partial class ChildProcess : IDisposable
         return _process.ExitCode;
     }
 
+    /// <summary>Writes a line to the process's standard input.</summary>
+    public async Task WriteLineAsync(string line)
+    {
+        await _process.StandardInput.WriteLineAsync(line);
+        await _process.StandardInput.FlushAsync();
+    }
+
     /// <summary>Sends SIGTERM, as systemd does to stop a service.</summary>
     public void Terminate()
     {

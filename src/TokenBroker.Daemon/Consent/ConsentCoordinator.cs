@@ -1,6 +1,8 @@
 using System.Collections.Concurrent;
+using System.Security.Cryptography;
 using System.Web;
 using TokenBroker.Core.Accounts;
+using TokenBroker.Core.Admin;
 using TokenBroker.Core.Grants;
 using TokenBroker.Core.OAuth;
 using TokenBroker.Core.Storage;
@@ -8,9 +10,9 @@ using TokenBroker.Core.Storage;
 namespace TokenBroker.Daemon.Consent;
 
 /// <summary>
-/// Pending browser consents, keyed by their <c>state</c>: each is used once and expires after the
-/// configured timeout. The PKCE verifier never leaves this process. A callback is answered with
-/// success only after the code was exchanged and the grant committed to the store.
+/// Pending consents. A browser consent is keyed by its <c>state</c>, used once and expires after the
+/// configured timeout; the PKCE verifier never leaves this process. A device consent polls in the
+/// background. Either way the grant is committed to the store before success is reported.
 /// </summary>
 internal sealed class ConsentCoordinator(
     IGrantStore store,
@@ -18,17 +20,17 @@ internal sealed class ConsentCoordinator(
     LoopbackEndpoint endpoint,
     IOptions<ConsentOptions> options,
     TimeProvider time,
+    IHostApplicationLifetime lifetime,
     ILogger<ConsentCoordinator> logger)
 {
-    private readonly ConcurrentDictionary<string, PendingConsent> _pending = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, PendingConsent> _byState = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, PendingConsent> _byId = new(StringComparer.Ordinal);
 
-    /// <summary>Starts a consent for <paramref name="name"/>: the URL to open, and a task that ends with the outcome.</summary>
-    /// <returns>Null when no account has that name.</returns>
+    /// <summary>Starts a browser consent; null when no account has that name.</summary>
     public async Task<OAuthResult<StartedConsent>?> StartAsync(AccountName name, CancellationToken cancellationToken)
     {
         RemoveExpired();
-        var entry = await store.FindAsync(name, cancellationToken).ConfigureAwait(false);
-        if (entry is null)
+        if (await store.FindAsync(name, cancellationToken).ConfigureAwait(false) is not { } entry)
         {
             return null;
         }
@@ -39,11 +41,43 @@ internal sealed class ConsentCoordinator(
             return begun.Failure!;
         }
 
-        var pending = new PendingConsent(name, session, time.GetUtcNow() + options.Value.Timeout);
-        _pending[session.State] = pending;
+        var pending = Register(name, session, time.GetUtcNow() + options.Value.Timeout);
+        _byState[session.State] = pending;
         ConsentLog.Started(logger, name.Value, endpoint.RedirectUri);
-        return OAuthResult.Success(new StartedConsent(session.AuthorizationUri, pending.Outcome.Task));
+        return OAuthResult.Success(new StartedConsent(
+            new ConsentStarted(pending.Id, session.AuthorizationUri, endpoint.RedirectUri, null, null, pending.ExpiresAt),
+            pending.Outcome.Task));
     }
+
+    /// <summary>Starts a device-code consent that polls in the background; null when no account has that name.</summary>
+    public async Task<OAuthResult<StartedConsent>?> StartDeviceAsync(AccountName name, CancellationToken cancellationToken)
+    {
+        RemoveExpired();
+        if (await store.FindAsync(name, cancellationToken).ConfigureAwait(false) is not { } entry)
+        {
+            return null;
+        }
+
+        var begun = await clients.For(entry.Account).BeginDeviceConsentAsync(entry.Account, cancellationToken).ConfigureAwait(false);
+        if (begun.Value is not { } device)
+        {
+            return begun.Failure!;
+        }
+
+        var pending = Register(name, null, device.ExpiresAt);
+        ConsentLog.DeviceStarted(logger, name.Value, device.VerificationUri);
+        _ = Task.Run(async () =>
+        {
+            var result = await device.WaitAsync(lifetime.ApplicationStopping).ConfigureAwait(false);
+            pending.Outcome.TrySetResult(await FinishAsync(name, result, lifetime.ApplicationStopping).ConfigureAwait(false));
+        }, CancellationToken.None);
+        return OAuthResult.Success(new StartedConsent(
+            new ConsentStarted(pending.Id, null, null, device.UserCode, device.VerificationUriComplete ?? device.VerificationUri, device.ExpiresAt),
+            pending.Outcome.Task));
+    }
+
+    /// <summary>The outcome of consent <paramref name="id"/>, or null for an unknown id.</summary>
+    public Task<CallbackOutcome>? Outcome(string id) => _byId.TryGetValue(id, out var pending) ? pending.Outcome.Task : null;
 
     /// <summary>
     /// Handles the browser's return (or a pasted final URL): a known, unexpired, unused
@@ -53,53 +87,67 @@ internal sealed class ConsentCoordinator(
     {
         ArgumentNullException.ThrowIfNull(callbackUri);
         var state = HttpUtility.ParseQueryString(callbackUri.Query)["state"];
-        if (string.IsNullOrEmpty(state) || !_pending.TryRemove(state, out var pending))
+        if (string.IsNullOrEmpty(state) || !_byState.TryRemove(state, out var pending) || pending.Session is null)
         {
             ConsentLog.UnknownState(logger);
             return CallbackOutcome.Rejected("This consent link is unknown, was already used, or has expired");
         }
 
-        var account = pending.Account.Value;
         if (pending.ExpiresAt <= time.GetUtcNow())
         {
-            ConsentLog.Expired(logger, account);
+            ConsentLog.Expired(logger, pending.Account.Value);
             pending.Outcome.TrySetResult(CallbackOutcome.Rejected("This consent has expired"));
             return CallbackOutcome.Rejected("This consent has expired");
         }
 
         var result = await pending.Session.CompleteAsync(callbackUri, cancellationToken).ConfigureAwait(false);
-        CallbackOutcome outcome;
-        if (result.Value is { } tokens)
-        {
-            var committed = await store.UpdateGrantAsync(pending.Account, grant => GrantUpdates.Issued(grant, tokens), cancellationToken).ConfigureAwait(false);
-            outcome = committed is null
-                ? CallbackOutcome.Rejected($"Account {account} was removed while its consent was pending")
-                : CallbackOutcome.Stored(account);
-            ConsentLog.Stored(logger, account, tokens.ExpiresAt);
-        }
-        else
-        {
-            ConsentLog.Failed(logger, account, result.Failure!.ToString());
-            outcome = CallbackOutcome.ProviderFailed(account, result.Failure!);
-        }
-
+        var outcome = await FinishAsync(pending.Account, result, cancellationToken).ConfigureAwait(false);
         pending.Outcome.TrySetResult(outcome);
         return outcome;
+    }
+
+    private async Task<CallbackOutcome> FinishAsync(AccountName name, OAuthResult<IssuedTokens> result, CancellationToken cancellationToken)
+    {
+        if (result.Value is not { } tokens)
+        {
+            ConsentLog.Failed(logger, name.Value, result.Failure!.ToString());
+            return CallbackOutcome.ProviderFailed(name.Value, result.Failure!);
+        }
+
+        var committed = await store.UpdateGrantAsync(name, grant => GrantUpdates.Issued(grant, tokens), cancellationToken).ConfigureAwait(false);
+        if (committed is null)
+        {
+            return CallbackOutcome.Rejected($"Account {name} was removed while its consent was pending");
+        }
+
+        ConsentLog.Stored(logger, name.Value, tokens.ExpiresAt);
+        return CallbackOutcome.Stored(name.Value);
+    }
+
+    private PendingConsent Register(AccountName name, IConsentSession? session, DateTimeOffset expiresAt)
+    {
+        var pending = new PendingConsent(Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16)), name, session, expiresAt);
+        _byId[pending.Id] = pending;
+        return pending;
     }
 
     private void RemoveExpired()
     {
         var now = time.GetUtcNow();
-        foreach (var (state, pending) in _pending)
+        foreach (var (id, pending) in _byId)
         {
-            if (pending.ExpiresAt <= now && _pending.TryRemove(state, out _))
+            if (pending.ExpiresAt <= now && _byId.TryRemove(id, out _))
             {
                 pending.Outcome.TrySetResult(CallbackOutcome.Rejected("This consent has expired"));
+                if (pending.Session is not null)
+                {
+                    _byState.TryRemove(pending.Session.State, out _);
+                }
             }
         }
     }
 
-    private sealed record PendingConsent(AccountName Account, IConsentSession Session, DateTimeOffset ExpiresAt)
+    private sealed record PendingConsent(string Id, AccountName Account, IConsentSession? Session, DateTimeOffset ExpiresAt)
     {
         public TaskCompletionSource<CallbackOutcome> Outcome { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }

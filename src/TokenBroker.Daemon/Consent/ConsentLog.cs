@@ -18,6 +18,9 @@ internal static partial class ConsentLog
     [LoggerMessage(2004, LogLevel.Warning, "Consent callback for account {Account} refused: the consent expired")]
     public static partial void Expired(ILogger logger, string account);
 
+    [LoggerMessage(2006, LogLevel.Information, "Device consent for account {Account} started; waiting for approval at {VerificationUri}")]
+    public static partial void DeviceStarted(ILogger logger, string account, Uri verificationUri);
+
     [LoggerMessage(2005, LogLevel.Warning, "Request refused: Host header '{Host}' is not a loopback name")]
     public static partial void ForeignHost(ILogger logger, string host);
 }

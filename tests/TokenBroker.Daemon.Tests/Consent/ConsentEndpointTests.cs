@@ -34,6 +34,30 @@ public sealed class ConsentEndpointTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_admin_api_answers_on_the_private_unix_socket_and_never_on_the_tcp_port()
+    {
+        var account = await _daemon.AddAccountAsync(_server);
+        using var tcp = InProcessDaemon.Browser();
+        using var overTcp = await tcp.PostAsync(new Uri(_daemon.Endpoint.BaseUri, $"v1/accounts/{account.Name}/consent"), null);
+        var socket = Path.Combine(_daemon.StateDirectory, "admin.sock");
+        using var unix = new HttpClient(new SocketsHttpHandler
+        {
+            ConnectCallback = async (_, token) =>
+            {
+                var connection = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.Unix, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Unspecified);
+                await connection.ConnectAsync(new System.Net.Sockets.UnixDomainSocketEndPoint(socket), token);
+                return new System.Net.Sockets.NetworkStream(connection, ownsSocket: true);
+            },
+        });
+        using var overSocket = await unix.PostAsync(new Uri($"http://localhost/v1/accounts/{account.Name}/consent"), null);
+
+        Assert.Equal(HttpStatusCode.NotFound, overTcp.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, overSocket.StatusCode);
+        Assert.Contains("authorizationUri", await overSocket.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(socket));
+    }
+
+    [Fact]
     public async Task A_completed_consent_is_stored_before_the_browser_sees_success()
     {
         var account = await _daemon.AddAccountAsync(_server);

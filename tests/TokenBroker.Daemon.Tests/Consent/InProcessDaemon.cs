@@ -28,6 +28,8 @@ public sealed class InProcessDaemon : IAsyncDisposable
 
     public WebApplication App { get; }
 
+    public string StateDirectory => _directory.Combine("state");
+
     public FakeTimeProvider Clock { get; }
 
     public FakeLogCollector Logs => App.Services.GetFakeLogCollector();

@@ -1,0 +1,103 @@
+using System.Net.Http.Json;
+using System.Net.Sockets;
+using System.Text.Json.Serialization.Metadata;
+using TokenBroker.Core.Admin;
+
+namespace TokenBroker.Cli;
+
+/// <summary>Talks HTTP/JSON to tokenbrokerd over its admin unix socket; the CLI never opens the store.</summary>
+internal sealed class AdminClient : IDisposable
+{
+    public const string DefaultSocket = "/run/tokenbroker/admin.sock";
+    public const string SocketVariable = "TOKENBROKER_ADMIN_SOCKET";
+
+    private readonly HttpClient _http;
+
+    public AdminClient(string socket)
+    {
+        Socket = socket;
+#pragma warning disable CA2000 // The HttpClient owns and disposes the handler.
+        var handler = new SocketsHttpHandler
+        {
+            ConnectCallback = async (_, cancellationToken) =>
+            {
+                var connection = new System.Net.Sockets.Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+                try
+                {
+                    await connection.ConnectAsync(new UnixDomainSocketEndPoint(socket), cancellationToken).ConfigureAwait(false);
+                    return new NetworkStream(connection, ownsSocket: true);
+                }
+                catch
+                {
+                    connection.Dispose();
+                    throw;
+                }
+            },
+        };
+#pragma warning restore CA2000
+        _http = new HttpClient(handler, disposeHandler: true)
+        {
+            BaseAddress = new Uri("http://localhost/"),
+            Timeout = Timeout.InfiniteTimeSpan,
+        };
+    }
+
+    public string Socket { get; }
+
+    /// <summary>The socket to use: the option, else <c>$TOKENBROKER_ADMIN_SOCKET</c>, else the system one if present, else <c>./var/admin.sock</c>.</summary>
+    public static string Resolve(string? option) =>
+        option
+        ?? (Environment.GetEnvironmentVariable(SocketVariable) is { Length: > 0 } fromEnvironment ? fromEnvironment : null)
+        ?? (File.Exists(DefaultSocket) ? DefaultSocket : Path.GetFullPath(Path.Combine("var", "admin.sock")));
+
+    public Task<ConsentStarted> StartConsentAsync(string account, bool device, CancellationToken cancellationToken) =>
+        SendAsync(HttpMethod.Post, $"v1/accounts/{Uri.EscapeDataString(account)}/consent{(device ? "?mode=device" : string.Empty)}", null, AdminJson.Default.ConsentStarted, cancellationToken);
+
+    public Task<ConsentFinished> WaitAsync(string id, CancellationToken cancellationToken) =>
+        SendAsync(HttpMethod.Get, $"v1/consents/{Uri.EscapeDataString(id)}", null, AdminJson.Default.ConsentFinished, cancellationToken);
+
+    public Task<ConsentFinished> PasteAsync(string url, CancellationToken cancellationToken) =>
+        SendAsync(HttpMethod.Post, "v1/consents/callback", JsonContent.Create(new PastedCallback(url), AdminJson.Default.PastedCallback), AdminJson.Default.ConsentFinished, cancellationToken);
+
+    public void Dispose() => _http.Dispose();
+
+    private static async Task<AdminError?> ReadErrorAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await response.Content.ReadFromJsonAsync(AdminJson.Default.AdminError, cancellationToken).ConfigureAwait(false);
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            // Not one of our answers (an older daemon, or something else on the socket): report the status.
+            return null;
+        }
+    }
+
+    private async Task<T> SendAsync<T>(HttpMethod method, string path, HttpContent? content, JsonTypeInfo<T> type, CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(method, path) { Content = content };
+        HttpResponseMessage response;
+        try
+        {
+            response = await _http.SendAsync(request, cancellationToken).ConfigureAwait(false);
+        }
+        catch (HttpRequestException ex)
+        {
+            throw new CliException(ExitCodes.Temporary, $"cannot reach tokenbrokerd at {Socket} ({ex.InnerException?.Message ?? ex.Message}); is it running? (set --admin-socket or {SocketVariable})");
+        }
+
+        using (response)
+        {
+            if (response.IsSuccessStatusCode)
+            {
+                return await response.Content.ReadFromJsonAsync(type, cancellationToken).ConfigureAwait(false)
+                    ?? throw new CliException(ExitCodes.Failure, "tokenbrokerd sent an empty answer");
+            }
+
+            var error = await ReadErrorAsync(response, cancellationToken).ConfigureAwait(false);
+            var exitCode = error?.Error == "unknown_account" ? ExitCodes.Unavailable : error?.Transient == true ? ExitCodes.Temporary : ExitCodes.Failure;
+            throw new CliException(exitCode, error?.Message ?? $"tokenbrokerd answered {(int)response.StatusCode}");
+        }
+    }
+}

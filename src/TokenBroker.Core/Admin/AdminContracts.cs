@@ -1,0 +1,38 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace TokenBroker.Core.Admin;
+
+/// <summary>A consent the daemon started: what the person must open (browser) or enter (device).</summary>
+/// <param name="Id">Opaque id to wait for the outcome with.</param>
+/// <param name="AuthorizationUri">The URL to open, for a browser consent.</param>
+/// <param name="RedirectUri">The loopback callback the browser returns to, for a browser consent.</param>
+/// <param name="UserCode">The code to enter, for a device consent.</param>
+/// <param name="VerificationUri">Where to enter it, for a device consent.</param>
+/// <param name="ExpiresAt">When the consent stops waiting.</param>
+public sealed record ConsentStarted(string Id, Uri? AuthorizationUri, Uri? RedirectUri, string? UserCode, Uri? VerificationUri, DateTimeOffset ExpiresAt);
+
+/// <summary>How a consent ended.</summary>
+/// <param name="Stored">True when the grant was stored.</param>
+/// <param name="Message">What happened and what to do, for a person.</param>
+/// <param name="Error">The provider's or the broker's error code, if any.</param>
+/// <param name="Transient">True when trying again later may work.</param>
+public sealed record ConsentFinished(bool Stored, string Message, string? Error, bool Transient);
+
+/// <summary>The final redirect URL a person pasted.</summary>
+/// <param name="Url">The URL.</param>
+public sealed record PastedCallback(string Url);
+
+/// <summary>An admin request that failed.</summary>
+/// <param name="Error">A stable code: <c>unknown_account</c>, <c>provider</c>, <c>bad_request</c>.</param>
+/// <param name="Message">One line for a person.</param>
+/// <param name="Transient">True when trying again later may work.</param>
+public sealed record AdminError(string Error, string Message, bool Transient = false);
+
+/// <summary>Source-generated JSON for the admin API (the CLI is compiled ahead of time).</summary>
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
+[JsonSerializable(typeof(ConsentStarted))]
+[JsonSerializable(typeof(ConsentFinished))]
+[JsonSerializable(typeof(PastedCallback))]
+[JsonSerializable(typeof(AdminError))]
+public sealed partial class AdminJson : JsonSerializerContext;

@@ -1,0 +1,69 @@
+using TokenBroker.Core.Accounts;
+using TokenBroker.Core.Admin;
+using TokenBroker.Core.OAuth;
+using TokenBroker.Daemon.Consent;
+
+namespace TokenBroker.Daemon.Admin;
+
+/// <summary>
+/// The admin API (HTTP/JSON) the CLI uses. It answers only on the admin unix socket (mode 0600),
+/// never on the loopback TCP port that browsers reach.
+/// </summary>
+internal static class AdminEndpoints
+{
+    public static WebApplication MapAdmin(this WebApplication app)
+    {
+        var admin = app.MapGroup("/v1").AddEndpointFilter(async (context, next) =>
+            context.HttpContext.Connection.LocalIpAddress is null
+                ? await next(context).ConfigureAwait(false)
+                : Results.NotFound());
+        admin.MapPost("/accounts/{name}/consent", StartConsentAsync);
+        admin.MapGet("/consents/{id}", WaitAsync);
+        admin.MapPost("/consents/callback", PasteAsync);
+        return app;
+    }
+
+    private static async Task<IResult> StartConsentAsync(string name, string? mode, ConsentCoordinator coordinator, CancellationToken cancellationToken)
+    {
+        if (!AccountName.TryParse(name, out var account))
+        {
+            return Error(StatusCodes.Status400BadRequest, new AdminError("bad_request", $"'{name}' is not a valid account name"));
+        }
+
+        var started = mode == "device"
+            ? await coordinator.StartDeviceAsync(account, cancellationToken).ConfigureAwait(false)
+            : await coordinator.StartAsync(account, cancellationToken).ConfigureAwait(false);
+        return started switch
+        {
+            null => Error(StatusCodes.Status404NotFound, new AdminError("unknown_account", $"no account named {account}; add it with: tokenbroker account add {account} ...")),
+            { Value: { } consent } => Results.Json(consent.Info, AdminJson.Default.ConsentStarted),
+            _ => Error(StatusCodes.Status502BadGateway, new AdminError("provider", $"the provider refused to start a consent for {account}: {started.Failure}", started.Failure?.Kind == OAuthFailureKind.Transient)),
+        };
+    }
+
+    private static async Task<IResult> WaitAsync(string id, ConsentCoordinator coordinator, CancellationToken cancellationToken)
+    {
+        if (coordinator.Outcome(id) is not { } outcome)
+        {
+            return Error(StatusCodes.Status404NotFound, new AdminError("unknown_consent", "no such consent; it may have expired"));
+        }
+
+        return Results.Json(Finished(await outcome.WaitAsync(cancellationToken).ConfigureAwait(false)), AdminJson.Default.ConsentFinished);
+    }
+
+    private static async Task<IResult> PasteAsync(PastedCallback pasted, ConsentCoordinator coordinator, CancellationToken cancellationToken)
+    {
+        if (!Uri.TryCreate(pasted.Url.Trim(), UriKind.Absolute, out var url) || url.Scheme is not ("http" or "https"))
+        {
+            return Error(StatusCodes.Status400BadRequest, new AdminError("bad_request", "that is not the URL the browser ended on (it starts with http://127.0.0.1:...)"));
+        }
+
+        return Results.Json(Finished(await coordinator.CompleteAsync(url, cancellationToken).ConfigureAwait(false)), AdminJson.Default.ConsentFinished);
+    }
+
+    private static ConsentFinished Finished(CallbackOutcome outcome) =>
+        new(outcome.StatusCode == StatusCodes.Status200OK, outcome.Message, outcome.Failure?.Error ?? (outcome.StatusCode == StatusCodes.Status200OK ? null : "rejected"),
+            outcome.Failure?.Kind == OAuthFailureKind.Transient);
+
+    private static IResult Error(int status, AdminError error) => Results.Json(error, AdminJson.Default.AdminError, statusCode: status);
+}

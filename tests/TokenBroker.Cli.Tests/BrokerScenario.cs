@@ -1,0 +1,90 @@
+using System.Text.Json.Nodes;
+using TokenBroker.Core.Accounts;
+using TokenBroker.Core.Secrets;
+using TokenBroker.Core.State;
+using TokenBroker.Core.Storage;
+using TokenBroker.Storage;
+using TokenBroker.TestAuthServer;
+using TokenBroker.TestUtils;
+
+namespace TokenBroker.Cli.Tests;
+
+/// <summary>
+/// A real tokenbrokerd process with one account that uses a test authorization server, and the
+/// tokenbroker CLI run against its admin socket, as an operator would.
+/// </summary>
+public sealed class BrokerScenario : IAsyncDisposable
+{
+    private readonly TempDirectory _directory = new();
+    private ChildProcess? _daemon;
+
+    private BrokerScenario(AuthServer server)
+    {
+        Server = server;
+        Layout = new StateLayout(_directory.Combine("state"));
+        AdminSocket = _directory.Combine("admin.sock");
+    }
+
+    public AuthServer Server { get; }
+
+    public StateLayout Layout { get; }
+
+    public string AdminSocket { get; }
+
+    public string KeyFile => _directory.Combine("tokenbroker.key");
+
+    public ChildProcess Daemon => _daemon ?? throw new InvalidOperationException("the daemon is not started");
+
+    public static async Task<BrokerScenario> StartAsync()
+    {
+        var scenario = new BrokerScenario(await AuthServer.StartAsync());
+        await scenario.SeedAsync();
+        File.WriteAllText(scenario._directory.Combine("tokenbroker.json"), new JsonObject
+        {
+            ["TokenBroker"] = new JsonObject
+            {
+                ["StateDirectory"] = scenario.Layout.Directory,
+                ["MasterKeyFile"] = scenario.KeyFile,
+                [nameof(AdminSocket)] = scenario.AdminSocket,
+            },
+        }.ToJsonString());
+        scenario._daemon = ChildProcess.Start(BuiltPrograms.Daemon, ["--config", scenario._directory.Combine("tokenbroker.json")], scenario._directory.Path);
+        await scenario._daemon.WaitForLineAsync("tokenbrokerd ready");
+        return scenario;
+    }
+
+    /// <summary>Starts <c>tokenbroker ARGS --admin-socket SOCKET</c>.</summary>
+    public ChildProcess Cli(params string[] arguments) =>
+        ChildProcess.Start(BuiltPrograms.Cli, [.. arguments, "--admin-socket", AdminSocket], _directory.Path);
+
+    /// <summary>Stops the daemon and reads the account back from the store.</summary>
+    public async Task<AccountEntry> StopAndReadAsync()
+    {
+        Daemon.Terminate();
+        await Daemon.WaitForExitAsync();
+        using var key = MasterKeyFile.Load(KeyFile);
+        using var store = LiteDbGrantStore.Open(Layout, key);
+        return (await store.FindAsync(AccountName.Parse("work"), CancellationToken.None))!;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _daemon?.Dispose();
+        await Server.DisposeAsync();
+        _directory.Dispose();
+    }
+
+    private async Task SeedAsync()
+    {
+        using var key = MasterKeyFile.Create(KeyFile);
+        using var store = LiteDbGrantStore.Open(Layout, key);
+        await store.SaveAccountAsync(new Account
+        {
+            Name = AccountName.Parse("work"),
+            Provider = new ProviderProfile { Kind = ProviderKind.Generic, Issuer = Server.BaseUri },
+            Username = AuthServer.User,
+            Scopes = ["mail", "offline_access"],
+            ClientId = AuthServer.PublicClient,
+        }, CancellationToken.None);
+    }
+}
