@@ -2,11 +2,11 @@ using System.Net;
 using Microsoft.Extensions.Logging.Console;
 using TokenBroker.Core.Accounts;
 using TokenBroker.Core.Admin;
-using TokenBroker.Core.State;
-using TokenBroker.Daemon.Admin;
 using TokenBroker.Core.OAuth;
 using TokenBroker.Core.OAuth.Msal;
+using TokenBroker.Core.State;
 using TokenBroker.Core.Storage;
+using TokenBroker.Daemon.Admin;
 using TokenBroker.Daemon.Consent;
 
 namespace TokenBroker.Daemon;
