@@ -42,18 +42,19 @@ internal static class DaemonApp
             console.ColorBehavior = LoggerColorBehavior.Disabled;
         });
 
-        builder.Services.AddSystemd();
-        builder.Services.AddBroker(builder.Configuration);
-        services?.Invoke(builder.Services);
-
         var consent = builder.Configuration.GetSection(ConsentOptions.Section).Get<ConsentOptions>() ?? new ConsentOptions();
         var address = consent.LoopbackAddress();
         var broker = builder.Configuration.GetSection(BrokerOptions.Section).Get<BrokerOptions>() ?? new BrokerOptions();
-        var adminSocket = broker.ResolveAdminSocket(StateLayout.Resolve(broker.StateDirectory, Environment.GetEnvironmentVariable("STATE_DIRECTORY")).Directory);
+        var layout = StateLayout.Resolve(broker.StateDirectory, Environment.GetEnvironmentVariable("STATE_DIRECTORY"));
+        var adminSocket = broker.ResolveAdminSocket(layout.Directory);
+
+        builder.Services.AddSystemd();
+        builder.Services.AddBroker(builder.Configuration, layout);
+        services?.Invoke(builder.Services);
         builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel =>
         {
             kestrel.Listen(address, consent.Port);
-            kestrel.ListenUnixSocket(AdminSocket.PrepareForBind(adminSocket));
+            kestrel.ListenUnixSocket(AdminSocket.PrepareForBind(adminSocket, layout.Directory));
         });
 
         var app = builder.Build();
@@ -63,12 +64,12 @@ internal static class DaemonApp
         return app;
     }
 
-    private static void AddBroker(this IServiceCollection services, ConfigurationManager configuration)
+    private static void AddBroker(this IServiceCollection services, ConfigurationManager configuration, StateLayout layout)
     {
         services.AddSingleton(TimeProvider.System);
         services.AddOptions<BrokerOptions>().Bind(configuration.GetSection(BrokerOptions.Section));
         services.AddOptions<ConsentOptions>().Bind(configuration.GetSection(ConsentOptions.Section));
-        services.AddGrantStore();
+        services.AddGrantStore(layout);
         services.AddOAuth();
         services.AddRoutingCore();
         services.ConfigureHttpJsonOptions(json => json.SerializerOptions.TypeInfoResolverChain.Insert(0, AdminJson.Default));

@@ -12,12 +12,10 @@ namespace TokenBroker.Daemon;
 /// </summary>
 internal static class StoreServices
 {
-    public static IServiceCollection AddGrantStore(this IServiceCollection services)
+    public static IServiceCollection AddGrantStore(this IServiceCollection services, StateLayout layout)
     {
         services.AddSingleton(sp =>
         {
-            var options = sp.GetRequiredService<IOptions<BrokerOptions>>().Value;
-            var layout = StateLayout.Resolve(options.StateDirectory, Environment.GetEnvironmentVariable("STATE_DIRECTORY"));
             var created = PrivateFiles.EnsureDirectory(layout.Directory);
             DaemonLog.StateDirectory(Logger(sp), layout.Directory, created ? " (created)" : string.Empty);
             return layout;

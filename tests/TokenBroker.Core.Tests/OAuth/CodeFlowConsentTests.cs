@@ -140,17 +140,7 @@ public sealed class CodeFlowConsentTests(AuthServerFixture fixture) : IClassFixt
     public async Task Explicit_endpoints_work_without_discovery()
     {
         var context = fixture.Context;
-        var account = context.Account() with
-        {
-            Provider = new ProviderProfile
-            {
-                Kind = ProviderKind.Generic,
-                AuthorizationEndpoint = context.Server.AuthorizationEndpoint,
-                TokenEndpoint = context.Server.TokenEndpoint,
-            },
-        };
-
-        Assert.NotNull((await context.ConsentAsync(account)).RefreshToken);
+        Assert.NotNull((await context.ConsentAsync(context.ExplicitEndpointsAccount())).RefreshToken);
     }
 
     [Fact]

@@ -1,4 +1,3 @@
-using TokenBroker.Core.Accounts;
 using TokenBroker.Core.OAuth;
 using TokenBroker.TestUtils;
 
@@ -41,17 +40,7 @@ public sealed class DeviceCodeTests(AuthServerFixture fixture) : IClassFixture<A
     public async Task A_provider_without_a_device_endpoint_says_so()
     {
         var context = fixture.Context;
-        var account = context.Account() with
-        {
-            Provider = new ProviderProfile
-            {
-                Kind = ProviderKind.Generic,
-                AuthorizationEndpoint = context.Server.AuthorizationEndpoint,
-                TokenEndpoint = context.Server.TokenEndpoint,
-            },
-        };
-
-        var result = await context.Client.BeginDeviceConsentAsync(account, None);
+        var result = await context.Client.BeginDeviceConsentAsync(context.ExplicitEndpointsAccount(), None);
 
         Assert.Equal("device_flow_unsupported", result.Failure?.Error);
     }

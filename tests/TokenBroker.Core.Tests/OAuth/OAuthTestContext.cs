@@ -40,6 +40,17 @@ public sealed class OAuthTestContext : IAsyncDisposable
         ClientSecret = clientSecret is null ? null : Secret.FromText(clientSecret),
     };
 
+    /// <summary>A generic account with explicit authorization and token endpoints and no issuer (no discovery, no device endpoint).</summary>
+    public Account ExplicitEndpointsAccount() => Account() with
+    {
+        Provider = new ProviderProfile
+        {
+            Kind = ProviderKind.Generic,
+            AuthorizationEndpoint = Server.AuthorizationEndpoint,
+            TokenEndpoint = Server.TokenEndpoint,
+        },
+    };
+
     /// <summary>Consent as a person with a browser would give it; returns the tokens.</summary>
     public async Task<IssuedTokens> ConsentAsync(Account account)
     {
