@@ -54,8 +54,11 @@ public sealed class BrokerScenario : IAsyncDisposable
     }
 
     /// <summary>Starts <c>tokenbroker ARGS --admin-socket SOCKET</c>.</summary>
-    public ChildProcess Cli(params string[] arguments) =>
-        ChildProcess.Start(BuiltPrograms.Cli, [.. arguments, "--admin-socket", AdminSocket], _directory.Path);
+    public ChildProcess Cli(params string[] arguments) => Cli(null, arguments);
+
+    /// <summary>Starts <c>tokenbroker ARGS --admin-socket SOCKET</c> with extra environment variables.</summary>
+    public ChildProcess Cli(IReadOnlyDictionary<string, string?>? environment, params string[] arguments) =>
+        ChildProcess.Start(BuiltPrograms.Cli, [.. arguments, "--admin-socket", AdminSocket], _directory.Path, environment);
 
     /// <summary>Stops the daemon and reads the account back from the store.</summary>
     public async Task<AccountEntry> StopAndReadAsync()

@@ -37,6 +37,30 @@ public sealed partial class ConsentCommandTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task With_a_display_the_url_goes_to_xdg_open()
+    {
+        var bin = Path.Combine(Path.GetDirectoryName(_broker.AdminSocket)!, "bin");
+        Directory.CreateDirectory(bin);
+        var opened = Path.Combine(bin, "opened.txt");
+        var opener = Path.Combine(bin, "xdg-open");
+        File.WriteAllText(opener, $"#!/bin/sh\nprintf '%s' \"$1\" > '{opened}'\n");
+        File.SetUnixFileMode(opener, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        using var cli = _broker.Cli(new Dictionary<string, string?>
+        {
+            ["DISPLAY"] = ":99",
+            ["PATH"] = $"{bin}:{Environment.GetEnvironmentVariable("PATH")}",
+        }, "consent", "work");
+        await cli.WaitForLineAsync("Waiting for the browser");
+
+        var url = new Uri(File.ReadAllText(opened));
+        using var browser = new HttpClient();
+        await browser.GetStringAsync(await _broker.Server.FollowAuthorizationAsync(url));
+
+        Assert.Equal(0, await cli.WaitForExitAsync());
+        Assert.Contains("Opened a browser for account work", cli.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Paste_takes_the_final_url_from_stdin()
     {
         using var cli = _broker.Cli("consent", "work", "--paste");

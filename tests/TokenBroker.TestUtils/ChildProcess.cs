@@ -53,7 +53,7 @@ public sealed partial class ChildProcess : IDisposable
             info.ArgumentList.Add(argument);
         }
 
-        foreach (var name in new[] { "STATE_DIRECTORY", "CREDENTIALS_DIRECTORY", "NOTIFY_SOCKET", "INVOCATION_ID" })
+        foreach (var name in new[] { "STATE_DIRECTORY", "CREDENTIALS_DIRECTORY", "RUNTIME_DIRECTORY", "NOTIFY_SOCKET", "INVOCATION_ID", "DISPLAY", "WAYLAND_DISPLAY", "TOKENBROKER_ADMIN_SOCKET" })
         {
             info.Environment.Remove(name);
         }

@@ -98,6 +98,20 @@ public sealed class MsalClientTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_provider_that_never_answers_is_a_transient_timeout()
+    {
+        var account = Account("timeout");
+        var grant = GrantUpdates.Issued(Grant.None, await ConsentAsync(account));
+        using var impatient = new HttpClient(_server.ClientHandler()) { Timeout = TimeSpan.FromMilliseconds(500) };
+
+        _server.Fail(Fault.Hang, times: 2);
+        var result = await new MsalClient(impatient, _clock).RefreshAsync(account, grant, None);
+
+        Assert.Equal(OAuthFailureKind.Transient, result.Failure?.Kind);
+        Assert.Equal("timeout", result.Failure?.Error);
+    }
+
+    [Fact]
     public async Task Device_code_login_returns_tokens_once_approved()
     {
         var account = Account("device");

@@ -43,7 +43,7 @@ public sealed class InProcessDaemon : IAsyncDisposable
     /// <summary>Every log message so far, one per line.</summary>
     public string LogText => string.Join('\n', Logs.GetSnapshot().Select(r => r.Message));
 
-    public static async Task<InProcessDaemon> StartAsync(IDictionary<string, string?>? settings = null)
+    public static async Task<InProcessDaemon> StartAsync(IDictionary<string, string?>? settings = null, HttpMessageHandler? providerHandler = null)
     {
         var directory = new TempDirectory();
         var clock = new FakeTimeProvider(new DateTimeOffset(2026, 11, 24, 12, 0, 0, TimeSpan.Zero));
@@ -54,6 +54,11 @@ public sealed class InProcessDaemon : IAsyncDisposable
         var app = DaemonApp.Build(null, overrides, services =>
         {
             services.AddSingleton<TimeProvider>(clock);
+            if (providerHandler is not null)
+            {
+                services.AddSingleton(new HttpClient(providerHandler));
+            }
+
             services.AddLogging(logging => logging.AddFakeLogging().SetMinimumLevel(LogLevel.Trace));
         });
         app.OpenStore();
@@ -61,13 +66,15 @@ public sealed class InProcessDaemon : IAsyncDisposable
         return new InProcessDaemon(app, directory, clock);
     }
 
-    /// <summary>Adds a generic account that uses <paramref name="server"/>.</summary>
-    public async Task<Account> AddAccountAsync(AuthServer server, string name = "work")
+    /// <summary>Adds an account that uses <paramref name="server"/>: generic by discovery, or microsoft at its Entra-shaped authority.</summary>
+    public async Task<Account> AddAccountAsync(AuthServer server, string name = "work", ProviderKind kind = ProviderKind.Generic)
     {
         var account = new Account
         {
             Name = AccountName.Parse(name),
-            Provider = new ProviderProfile { Kind = ProviderKind.Generic, Issuer = server.BaseUri },
+            Provider = kind == ProviderKind.Microsoft
+                ? new ProviderProfile { Kind = kind, Issuer = server.Authority("organizations") }
+                : new ProviderProfile { Kind = kind, Issuer = server.BaseUri },
             Username = AuthServer.User,
             Scopes = ["mail", "offline_access"],
             ClientId = AuthServer.PublicClient,

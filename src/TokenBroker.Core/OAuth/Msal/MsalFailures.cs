@@ -24,11 +24,14 @@ internal static class MsalFailures
         _ => null,
     };
 
-    /// <summary>The provider's OAuth error, or <c>http_STATUS</c> where MSAL only names a generic HTTP failure.</summary>
+    /// <summary>
+    /// The provider's OAuth error; <c>http_STATUS</c> where MSAL only names a generic HTTP failure,
+    /// and <c>timeout</c> as the Duende client says it.
+    /// </summary>
     private static string ErrorCode(MsalServiceException exception) =>
-        exception.StatusCode is >= 400 and < 600 && GenericErrors.Contains(exception.ErrorCode)
-            ? $"http_{exception.StatusCode}"
-            : exception.ErrorCode;
+        exception.ErrorCode == "request_timeout" ? "timeout"
+        : exception.StatusCode is >= 400 and < 600 && GenericErrors.Contains(exception.ErrorCode) ? $"http_{exception.StatusCode}"
+        : exception.ErrorCode;
 
     private static TimeSpan? RetryAfter(HttpResponseHeaders? headers, TimeProvider time)
     {
