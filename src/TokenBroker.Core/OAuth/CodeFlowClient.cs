@@ -20,6 +20,11 @@ public sealed class CodeFlowClient(HttpClient http, EndpointResolver endpoints, 
     {
         ArgumentNullException.ThrowIfNull(account);
         ArgumentNullException.ThrowIfNull(redirectUri);
+        if (AccountChecks.MissingClientId(account) is { } missing)
+        {
+            return missing;
+        }
+
         var resolved = await endpoints.ResolveAsync(account.Provider, cancellationToken).ConfigureAwait(false);
         if (resolved.Value is not { } provider)
         {
@@ -55,6 +60,11 @@ public sealed class CodeFlowClient(HttpClient http, EndpointResolver endpoints, 
     public async Task<OAuthResult<IDeviceConsent>> BeginDeviceConsentAsync(Account account, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(account);
+        if (AccountChecks.MissingClientId(account) is { } missing)
+        {
+            return missing;
+        }
+
         var resolved = await endpoints.ResolveAsync(account.Provider, cancellationToken).ConfigureAwait(false);
         if (resolved.Value is not { } provider)
         {
@@ -102,6 +112,11 @@ public sealed class CodeFlowClient(HttpClient http, EndpointResolver endpoints, 
             return new OAuthFailure(OAuthFailureKind.Permanent, "no_refresh_token", $"account {account.Name} holds no refresh token; consent again");
         }
 
+        if (AccountChecks.MissingClientId(account) is { } missing)
+        {
+            return missing;
+        }
+
         var resolved = await endpoints.ResolveAsync(account.Provider, cancellationToken).ConfigureAwait(false);
         if (resolved.Value is not { } provider)
         {
@@ -117,6 +132,11 @@ public sealed class CodeFlowClient(HttpClient http, EndpointResolver endpoints, 
     {
         ArgumentNullException.ThrowIfNull(account);
         ArgumentNullException.ThrowIfNull(grant);
+        if (AccountChecks.MissingClientId(account) is { } missing)
+        {
+            return missing;
+        }
+
         var resolved = await endpoints.ResolveAsync(account.Provider, cancellationToken).ConfigureAwait(false);
         if (resolved.Value is not { } provider)
         {
@@ -212,6 +232,6 @@ public sealed class CodeFlowClient(HttpClient http, EndpointResolver endpoints, 
         return request;
     }
 
-    private static string ClientId(Account account) =>
-        account.ClientId ?? throw new SetupException($"account {account.Name} has no client id; set one with tokenbroker account add {account.Name} --client-id ID");
+    /// <summary>The client id; every public method checks it first with <see cref="AccountChecks.MissingClientId"/>.</summary>
+    private static string ClientId(Account account) => account.ClientId!;
 }

@@ -1,6 +1,7 @@
 using TokenBroker.Core.Accounts;
 using TokenBroker.Core.Admin;
 using TokenBroker.Core.OAuth;
+using TokenBroker.Core.Storage;
 using TokenBroker.Daemon.Consent;
 
 namespace TokenBroker.Daemon.Admin;
@@ -30,9 +31,18 @@ internal static class AdminEndpoints
             return Error(StatusCodes.Status400BadRequest, new AdminError("bad_request", $"'{name}' is not a valid account name"));
         }
 
-        var started = mode == "device"
-            ? await coordinator.StartDeviceAsync(account, cancellationToken).ConfigureAwait(false)
-            : await coordinator.StartAsync(account, cancellationToken).ConfigureAwait(false);
+        OAuthResult<StartedConsent>? started;
+        try
+        {
+            started = mode == "device"
+                ? await coordinator.StartDeviceAsync(account, cancellationToken).ConfigureAwait(false)
+                : await coordinator.StartAsync(account, cancellationToken).ConfigureAwait(false);
+        }
+        catch (AccountUnreadableException ex)
+        {
+            return Error(StatusCodes.Status409Conflict, new AdminError("unreadable", ex.Message));
+        }
+
         return started switch
         {
             null => Error(StatusCodes.Status404NotFound, new AdminError("unknown_account", $"no account named {account}; add it with: tokenbroker account add {account} ...")),

@@ -191,6 +191,19 @@ public sealed class CodeFlowConsentTests(AuthServerFixture fixture) : IClassFixt
     }
 
     [Fact]
+    public async Task An_account_without_a_client_id_is_a_permanent_failure_not_an_exception()
+    {
+        var context = fixture.Context;
+        var account = context.Account() with { ClientId = null };
+
+        var consent = await context.Client.BeginConsentAsync(account, OAuthTestContext.RedirectUri, None);
+        var device = await context.Client.BeginDeviceConsentAsync(account, None);
+
+        Assert.Equal("no_client_id", consent.Failure?.Error);
+        Assert.Equal("no_client_id", device.Failure?.Error);
+    }
+
+    [Fact]
     public async Task Issued_tokens_print_no_secret()
     {
         var context = fixture.Context;

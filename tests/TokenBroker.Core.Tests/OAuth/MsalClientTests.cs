@@ -112,6 +112,16 @@ public sealed class MsalClientTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task An_account_without_a_client_id_or_with_a_secret_is_refused_plainly()
+    {
+        var withoutId = await _client.BeginConsentAsync(Account("no-id") with { ClientId = null }, OAuthTestContext.RedirectUri, None);
+        var withSecret = await _client.BeginConsentAsync(Account("secret") with { ClientSecret = Core.Secrets.Secret.FromText("s") }, OAuthTestContext.RedirectUri, None);
+
+        Assert.Equal("no_client_id", withoutId.Failure?.Error);
+        Assert.Equal("confidential_client_unsupported", withSecret.Failure?.Error);
+    }
+
+    [Fact]
     public async Task Device_code_login_returns_tokens_once_approved()
     {
         var account = Account("device");

@@ -83,6 +83,11 @@ public sealed class MsalClient(HttpClient http, TimeProvider time) : IOAuthClien
             return new OAuthFailure(OAuthFailureKind.Permanent, "no_refresh_token", $"account {account.Name} holds no MSAL token cache; consent again");
         }
 
+        if (Unsupported(account) is { } failure)
+        {
+            return failure;
+        }
+
         var cache = new CacheSlot(grant.MsalCache);
         var app = Build(account, null, cache);
         var accounts = await app.GetAccountsAsync().ConfigureAwait(false);
@@ -132,7 +137,7 @@ public sealed class MsalClient(HttpClient http, TimeProvider time) : IOAuthClien
     {
         var authority = account.Provider.Issuer ?? ProviderPresets.MicrosoftAuthority(account.Provider.Tenant);
         var standard = authority.Host.Equals(ProviderPresets.MicrosoftAuthority(null).Host, StringComparison.OrdinalIgnoreCase);
-        var builder = PublicClientApplicationBuilder.Create(account.ClientId ?? throw new SetupException($"account {account.Name} has no client id"))
+        var builder = PublicClientApplicationBuilder.Create(account.ClientId!)
             .WithAuthority(authority.AbsoluteUri, validateAuthority: standard)
             .WithInstanceDiscovery(standard)
             .WithHttpClientFactory(_httpFactory, retryOnceOn5xx: false);
@@ -147,7 +152,7 @@ public sealed class MsalClient(HttpClient http, TimeProvider time) : IOAuthClien
     }
 
     private static OAuthFailure? Unsupported(Account account) => account.ClientSecret is null
-        ? null
+        ? AccountChecks.MissingClientId(account)
         : new OAuthFailure(OAuthFailureKind.Permanent, "confidential_client_unsupported",
             $"account {account.Name}: the microsoft profile uses a public client; register the app as a public client and remove its client secret");
 
