@@ -50,6 +50,7 @@ internal static class DaemonApp
 
         builder.Services.AddSystemd();
         builder.Services.AddBroker(builder.Configuration, layout);
+        builder.Services.AddSingleton(new AdminSocketPath(adminSocket));
         services?.Invoke(builder.Services);
         builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel =>
         {

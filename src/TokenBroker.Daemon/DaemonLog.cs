@@ -32,8 +32,8 @@ internal static partial class DaemonLog
     [LoggerMessage(1008, LogLevel.Information, "No accounts yet. Next: tokenbroker account add NAME --provider google|microsoft|generic --username ADDRESS, then tokenbroker consent NAME")]
     public static partial void NoAccounts(ILogger logger);
 
-    [LoggerMessage(1009, LogLevel.Information, "tokenbrokerd ready: {Readable} account(s), {Unreadable} unreadable; consent callback {RedirectUri}")]
-    public static partial void Ready(ILogger logger, int readable, int unreadable, Uri redirectUri);
+    [LoggerMessage(1009, LogLevel.Information, "tokenbrokerd ready: {Readable} account(s), {Unreadable} unreadable; consent callback {RedirectUri}; admin socket {AdminSocket}")]
+    public static partial void Ready(ILogger logger, int readable, int unreadable, Uri redirectUri, string adminSocket);
 
     [LoggerMessage(1010, LogLevel.Information, "tokenbrokerd stopping")]
     public static partial void Stopping(ILogger logger);

@@ -1,4 +1,5 @@
 using TokenBroker.Core.Storage;
+using TokenBroker.Daemon.Admin;
 using TokenBroker.Daemon.Consent;
 
 namespace TokenBroker.Daemon;
@@ -7,7 +8,7 @@ namespace TokenBroker.Daemon;
 /// Says at start what the store holds and what to do next, then — once every listener is bound and
 /// signals are handled — that the daemon is ready; says when it stops.
 /// </summary>
-internal sealed class StartupReport(IGrantStore store, LoopbackEndpoint endpoint, IHostApplicationLifetime lifetime, ILogger<StartupReport> logger) : IHostedService
+internal sealed class StartupReport(IGrantStore store, LoopbackEndpoint endpoint, AdminSocketPath adminSocket, IHostApplicationLifetime lifetime, ILogger<StartupReport> logger) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -28,7 +29,7 @@ internal sealed class StartupReport(IGrantStore store, LoopbackEndpoint endpoint
         }
 
         lifetime.ApplicationStarted.Register(() =>
-            DaemonLog.Ready(logger, listing.Accounts.Count, listing.Unreadable.Count, endpoint.RedirectUri));
+            DaemonLog.Ready(logger, listing.Accounts.Count, listing.Unreadable.Count, endpoint.RedirectUri, adminSocket.Path));
     }
 
     public Task StopAsync(CancellationToken cancellationToken)

@@ -66,11 +66,7 @@ internal sealed class ConsentCoordinator(
 
         var pending = Register(name, null, device.ExpiresAt);
         ConsentLog.DeviceStarted(logger, name.Value, device.VerificationUri);
-        _ = Task.Run(async () =>
-        {
-            var result = await device.WaitAsync(lifetime.ApplicationStopping).ConfigureAwait(false);
-            pending.Outcome.TrySetResult(await FinishAsync(name, result, lifetime.ApplicationStopping).ConfigureAwait(false));
-        }, CancellationToken.None);
+        _ = Task.Run(() => WaitForDeviceAsync(name, device, pending), CancellationToken.None);
         return OAuthResult.Success(new StartedConsent(
             new ConsentStarted(pending.Id, null, null, device.UserCode, device.VerificationUriComplete ?? device.VerificationUri, device.ExpiresAt),
             pending.Outcome.Task));
@@ -104,6 +100,25 @@ internal sealed class ConsentCoordinator(
         var outcome = await FinishAsync(pending.Account, result, cancellationToken).ConfigureAwait(false);
         pending.Outcome.TrySetResult(outcome);
         return outcome;
+    }
+
+    private async Task WaitForDeviceAsync(AccountName name, IDeviceConsent device, PendingConsent pending)
+    {
+        try
+        {
+            var result = await device.WaitAsync(lifetime.ApplicationStopping).ConfigureAwait(false);
+            pending.Outcome.TrySetResult(await FinishAsync(name, result, lifetime.ApplicationStopping).ConfigureAwait(false));
+        }
+        catch (OperationCanceledException)
+        {
+            pending.Outcome.TrySetResult(CallbackOutcome.Rejected("The daemon stopped before the device consent finished"));
+        }
+        catch (Exception ex) when (ex is IOException or AccountUnreadableException)
+        {
+            // Nobody awaits this task: the waiting CLI must hear about the failure.
+            ConsentLog.Failed(logger, name.Value, ex.Message);
+            pending.Outcome.TrySetResult(CallbackOutcome.Rejected($"The grant for account {name} could not be stored ({ex.Message})"));
+        }
     }
 
     private async Task<CallbackOutcome> FinishAsync(AccountName name, OAuthResult<IssuedTokens> result, CancellationToken cancellationToken)

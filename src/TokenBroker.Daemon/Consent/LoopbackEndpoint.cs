@@ -16,7 +16,10 @@ internal sealed class LoopbackEndpoint(IServer server)
 
     /// <summary>The bound base address, e.g. <c>http://127.0.0.1:41234</c>.</summary>
     public Uri BaseUri =>
-        server.Features.Get<IServerAddressesFeature>()?.Addresses.Select(a => new Uri(a)).FirstOrDefault()
+        server.Features.Get<IServerAddressesFeature>()?.Addresses
+            .Where(address => !address.StartsWith("http://unix:", StringComparison.Ordinal))
+            .Select(address => new Uri(address))
+            .FirstOrDefault()
         ?? throw new InvalidOperationException("the consent endpoint is not listening yet");
 
     /// <summary>The redirect URI registered with providers: <c>http://127.0.0.1:PORT/callback</c>.</summary>
