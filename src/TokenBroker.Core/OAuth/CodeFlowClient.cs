@@ -78,14 +78,10 @@ public sealed class CodeFlowClient(HttpClient http, EndpointResolver endpoints, 
         }
 
         using var request = Prepare(new DeviceAuthorizationRequest { Address = provider.DeviceAuthorization.OriginalString, Scope = string.Join(' ', ProviderPresets.ScopesFor(account)) }, account);
-        DeviceAuthorizationResponse response;
-        try
+        var sent = await DuendeCalls.AwaitAsync(http.RequestDeviceAuthorizationAsync(request, cancellationToken), cancellationToken).ConfigureAwait(false);
+        if (sent.Value is not { } response)
         {
-            response = await http.RequestDeviceAuthorizationAsync(request, cancellationToken).ConfigureAwait(false);
-        }
-        catch (TaskCanceledException ex) when (!cancellationToken.IsCancellationRequested)
-        {
-            return TimedOut(ex);
+            return sent.Failure!;
         }
 
         using var disposeResponse = response;
@@ -150,15 +146,16 @@ public sealed class CodeFlowClient(HttpClient http, EndpointResolver endpoints, 
         }
 
         using var request = Prepare(new TokenRevocationRequest { Address = provider.Revocation.OriginalString, Token = grant.RefreshToken.Reveal(), TokenTypeHint = "refresh_token" }, account);
-        try
+        var sent = await DuendeCalls.AwaitAsync(http.RevokeTokenAsync(request, cancellationToken), cancellationToken).ConfigureAwait(false);
+        if (sent.Value is not { } response)
         {
-            using var response = await http.RevokeTokenAsync(request, cancellationToken).ConfigureAwait(false);
+            return sent.Failure;
+        }
+
+        using (response)
+        {
             cancellationToken.ThrowIfCancellationRequested();
             return response.IsError ? ResponseClassifier.Classify(response, response.Error, time) : null;
-        }
-        catch (TaskCanceledException ex) when (!cancellationToken.IsCancellationRequested)
-        {
-            return TimedOut(ex);
         }
     }
 
@@ -180,20 +177,12 @@ public sealed class CodeFlowClient(HttpClient http, EndpointResolver endpoints, 
         return await RequestTokensAsync(http.RequestDeviceTokenAsync(request, cancellationToken), cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>
-    /// Awaits a Duende token request. Duende turns most exceptions into error responses, our own
-    /// cancellation included, but lets HttpClient's timeout through as a TaskCanceledException.
-    /// </summary>
     private async Task<OAuthResult<IssuedTokens>> RequestTokensAsync(Task<TokenResponse> sending, CancellationToken cancellationToken)
     {
-        TokenResponse response;
-        try
+        var sent = await DuendeCalls.AwaitAsync(sending, cancellationToken).ConfigureAwait(false);
+        if (sent.Value is not { } response)
         {
-            response = await sending.ConfigureAwait(false);
-        }
-        catch (TaskCanceledException ex) when (!cancellationToken.IsCancellationRequested)
-        {
-            return TimedOut(ex);
+            return sent.Failure!;
         }
 
         using (response)
@@ -201,9 +190,6 @@ public sealed class CodeFlowClient(HttpClient http, EndpointResolver endpoints, 
             return ToTokens(response, cancellationToken);
         }
     }
-
-    internal static OAuthFailure TimedOut(TaskCanceledException exception) =>
-        new(OAuthFailureKind.Transient, "timeout", exception.Message);
 
     private OAuthResult<IssuedTokens> ToTokens(TokenResponse response, CancellationToken cancellationToken)
     {

@@ -36,14 +36,10 @@ public sealed class EndpointResolver(HttpClient http, TimeProvider time)
         }
 
         using var request = new DiscoveryDocumentRequest { Address = provider.Issuer.OriginalString };
-        DiscoveryDocumentResponse document;
-        try
+        var sent = await DuendeCalls.AwaitAsync(http.GetDiscoveryDocumentAsync(request, cancellationToken), cancellationToken).ConfigureAwait(false);
+        if (sent.Value is not { } document)
         {
-            document = await http.GetDiscoveryDocumentAsync(request, cancellationToken).ConfigureAwait(false);
-        }
-        catch (TaskCanceledException ex) when (!cancellationToken.IsCancellationRequested)
-        {
-            return CodeFlowClient.TimedOut(ex);
+            return sent.Failure!;
         }
 
         using var disposeDocument = document;
