@@ -5,6 +5,8 @@ namespace TokenBroker.Daemon.Consent;
 /// <summary>What a consent callback led to, and what the browser is shown.</summary>
 internal sealed record CallbackOutcome(int StatusCode, string Title, string Message, string? Account = null, OAuthFailure? Failure = null)
 {
+    public static CallbackOutcome Expired { get; } = Rejected("This consent has expired");
+
     public static CallbackOutcome Rejected(string reason) =>
         new(StatusCodes.Status400BadRequest, "Consent link not valid", $"{reason}. Nothing was changed. Start again with: tokenbroker consent ACCOUNT");
 

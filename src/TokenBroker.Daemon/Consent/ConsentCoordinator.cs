@@ -29,8 +29,7 @@ internal sealed class ConsentCoordinator(
     /// <summary>Starts a browser consent; null when no account has that name.</summary>
     public async Task<OAuthResult<StartedConsent>?> StartAsync(AccountName name, CancellationToken cancellationToken)
     {
-        RemoveExpired();
-        if (await store.FindAsync(name, cancellationToken).ConfigureAwait(false) is not { } entry)
+        if (await FindAsync(name, cancellationToken).ConfigureAwait(false) is not { } entry)
         {
             return null;
         }
@@ -52,8 +51,7 @@ internal sealed class ConsentCoordinator(
     /// <summary>Starts a device-code consent that polls in the background; null when no account has that name.</summary>
     public async Task<OAuthResult<StartedConsent>?> StartDeviceAsync(AccountName name, CancellationToken cancellationToken)
     {
-        RemoveExpired();
-        if (await store.FindAsync(name, cancellationToken).ConfigureAwait(false) is not { } entry)
+        if (await FindAsync(name, cancellationToken).ConfigureAwait(false) is not { } entry)
         {
             return null;
         }
@@ -92,8 +90,8 @@ internal sealed class ConsentCoordinator(
         if (pending.ExpiresAt <= time.GetUtcNow())
         {
             ConsentLog.Expired(logger, pending.Account.Value);
-            pending.Outcome.TrySetResult(CallbackOutcome.Rejected("This consent has expired"));
-            return CallbackOutcome.Rejected("This consent has expired");
+            pending.Outcome.TrySetResult(CallbackOutcome.Expired);
+            return CallbackOutcome.Expired;
         }
 
         var result = await pending.Session.CompleteAsync(callbackUri, cancellationToken).ConfigureAwait(false);
@@ -139,6 +137,13 @@ internal sealed class ConsentCoordinator(
         return CallbackOutcome.Stored(name.Value);
     }
 
+    /// <summary>Drops expired consents, then finds the account a new consent is for.</summary>
+    private Task<AccountEntry?> FindAsync(AccountName name, CancellationToken cancellationToken)
+    {
+        RemoveExpired();
+        return store.FindAsync(name, cancellationToken);
+    }
+
     private PendingConsent Register(AccountName name, IConsentSession? session, DateTimeOffset expiresAt)
     {
         var pending = new PendingConsent(Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16)), name, session, expiresAt);
@@ -153,7 +158,7 @@ internal sealed class ConsentCoordinator(
         {
             if (pending.ExpiresAt <= now && _byId.TryRemove(id, out _))
             {
-                pending.Outcome.TrySetResult(CallbackOutcome.Rejected("This consent has expired"));
+                pending.Outcome.TrySetResult(CallbackOutcome.Expired);
                 if (pending.Session is not null)
                 {
                     _byState.TryRemove(pending.Session.State, out _);
