@@ -1,4 +1,5 @@
 using System.Net;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging.Console;
 using TokenBroker.Core.Accounts;
 using TokenBroker.Core.Admin;
@@ -8,15 +9,16 @@ using TokenBroker.Core.State;
 using TokenBroker.Core.Storage;
 using TokenBroker.Daemon.Admin;
 using TokenBroker.Daemon.Consent;
+using TokenBroker.Daemon.Refresh;
 
 namespace TokenBroker.Daemon;
 
-/// <summary>Builds the daemon: configuration, logging, store, OAuth clients and the loopback consent endpoint.</summary>
+/// <summary>Builds the daemon: configuration, logging, store, OAuth clients, the refresh scheduler and the loopback consent endpoint.</summary>
 internal static class DaemonApp
 {
     /// <summary>
     /// Builds the app from a config file (or none), environment variables and <paramref name="overrides"/>;
-    /// <paramref name="services"/> may replace registrations (tests give a fake clock or log collector).
+    /// <paramref name="services"/> registers first, so a clock or HttpClient it gives replaces the defaults (tests give a fake clock or log collector).
     /// </summary>
     /// <exception cref="FileNotFoundException">The config file does not exist.</exception>
     /// <exception cref="InvalidDataException">The config file is not valid JSON.</exception>
@@ -48,10 +50,11 @@ internal static class DaemonApp
         var layout = StateLayout.Resolve(broker.StateDirectory, Environment.GetEnvironmentVariable("STATE_DIRECTORY"));
         var adminSocket = broker.ResolveAdminSocket(layout.Directory);
 
+        // The caller's registrations come first: the clock and HttpClient below are only defaults.
+        services?.Invoke(builder.Services);
         builder.Services.AddSystemd();
         builder.Services.AddBroker(builder.Configuration, layout);
         builder.Services.AddSingleton(new AdminSocketPath(adminSocket));
-        services?.Invoke(builder.Services);
         builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel =>
         {
             kestrel.Listen(address, consent.Port);
@@ -67,7 +70,7 @@ internal static class DaemonApp
 
     private static void AddBroker(this IServiceCollection services, ConfigurationManager configuration, StateLayout layout)
     {
-        services.AddSingleton(TimeProvider.System);
+        services.TryAddSingleton(TimeProvider.System);
         services.AddOptions<BrokerOptions>().Bind(configuration.GetSection(BrokerOptions.Section));
         services.AddOptions<ConsentOptions>().Bind(configuration.GetSection(ConsentOptions.Section));
         services.AddGrantStore(layout);
@@ -77,11 +80,12 @@ internal static class DaemonApp
         services.AddSingleton<LoopbackEndpoint>();
         services.AddSingleton<ConsentCoordinator>();
         services.AddHostedService<StartupReport>();
+        services.AddRefreshScheduler(configuration);
     }
 
     private static IServiceCollection AddOAuth(this IServiceCollection services)
     {
-        services.AddSingleton(_ => new HttpClient(new SocketsHttpHandler
+        services.TryAddSingleton(_ => new HttpClient(new SocketsHttpHandler
         {
             PooledConnectionLifetime = TimeSpan.FromMinutes(5),
             AutomaticDecompression = DecompressionMethods.All,

@@ -27,6 +27,9 @@ public sealed class AuthServer : IAsyncDisposable
     private readonly WebApplication _app;
     private readonly SqliteConnection _keepAlive;
     private readonly ConcurrentQueue<Fault> _faults = new();
+    private int _tokenRequests;
+    private int _concurrentTokenRequests;
+    private int _peakConcurrentTokenRequests;
 
     private AuthServer(WebApplication app, SqliteConnection keepAlive, AuthServerOptions options, X509Certificate2? authority)
     {
@@ -37,6 +40,15 @@ public sealed class AuthServer : IAsyncDisposable
     }
 
     public AuthServerOptions Options { get; }
+
+    /// <summary>While set, every token request gets this fault (a provider outage); null answers normally.</summary>
+    public Fault? Outage { get; set; }
+
+    /// <summary>Token requests received so far, answered or not.</summary>
+    public int TokenRequests => Volatile.Read(ref _tokenRequests);
+
+    /// <summary>The most token requests that were being handled at one moment.</summary>
+    public int PeakConcurrentTokenRequests => Volatile.Read(ref _peakConcurrentTokenRequests);
 
     /// <summary>The server's base address and issuer, e.g. <c>http://127.0.0.1:40123/</c>.</summary>
     public Uri BaseUri { get; private set; } = null!;
@@ -88,7 +100,7 @@ public sealed class AuthServer : IAsyncDisposable
 
         var app = builder.Build();
         var result = new AuthServer(app, keepAlive, options, authority);
-        app.Use(result.InjectFaultsAsync);
+        app.Use(result.CountTokenRequestsAsync);
         app.UseAuthentication();
         AuthServerPages.Map(app, options);
         await result.SeedAsync();
@@ -113,6 +125,15 @@ public sealed class AuthServer : IAsyncDisposable
         await using var scope = _app.Services.CreateAsyncScope();
         var authorizations = scope.ServiceProvider.GetRequiredService<IOpenIddictAuthorizationManager>();
         await authorizations.RevokeBySubjectAsync(User);
+    }
+
+    /// <summary>Revokes one token at the revocation endpoint (RFC 7009), as a user removing one app's access would.</summary>
+    public async Task RevokeTokenAsync(string token)
+    {
+        using var client = new HttpClient(ClientHandler());
+        using var form = new FormUrlEncodedContent([new("token", token), new("client_id", PublicClient)]);
+        using var response = await client.PostAsync(RevocationEndpoint, form);
+        response.EnsureSuccessStatusCode();
     }
 
     /// <summary>
@@ -157,9 +178,34 @@ public sealed class AuthServer : IAsyncDisposable
 
     private HttpClient Browser() => new(ClientHandler(followRedirects: false));
 
+    private async Task CountTokenRequestsAsync(HttpContext context, RequestDelegate next)
+    {
+        if (!AuthServerSetup.IsTokenPath(context.Request.Path))
+        {
+            await next(context);
+            return;
+        }
+
+        Interlocked.Increment(ref _tokenRequests);
+        var now = Interlocked.Increment(ref _concurrentTokenRequests);
+        for (var peak = PeakConcurrentTokenRequests; now > peak; peak = PeakConcurrentTokenRequests)
+        {
+            Interlocked.CompareExchange(ref _peakConcurrentTokenRequests, now, peak);
+        }
+
+        try
+        {
+            await InjectFaultsAsync(context, next);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _concurrentTokenRequests);
+        }
+    }
+
     private async Task InjectFaultsAsync(HttpContext context, RequestDelegate next)
     {
-        if (AuthServerSetup.IsTokenPath(context.Request.Path) && _faults.TryDequeue(out var fault))
+        if ((_faults.TryDequeue(out var queued) ? queued : Outage) is { } fault)
         {
             switch (fault)
             {

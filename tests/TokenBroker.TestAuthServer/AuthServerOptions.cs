@@ -9,6 +9,13 @@ public sealed record AuthServerOptions
     /// <summary>True (Microsoft-like): every refresh returns a new refresh token and the old one dies. False (Google-like): one refresh token for good.</summary>
     public bool RotateRefreshTokens { get; init; } = true;
 
+    /// <summary>
+    /// How long a rotated-out refresh token still works. Zero (strict): reusing one revokes the grant.
+    /// Google and Microsoft keep the previous refresh token valid, which a crash between receiving and
+    /// storing a rotated token relies on.
+    /// </summary>
+    public TimeSpan RefreshTokenReuseLeeway { get; init; } = TimeSpan.Zero;
+
     /// <summary>True: the authorization endpoint approves at once. False: it shows a login page with an Approve button.</summary>
     public bool AutoApprove { get; init; } = true;
 

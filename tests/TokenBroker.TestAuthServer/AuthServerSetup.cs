@@ -23,7 +23,7 @@ internal static partial class AuthServerSetup
         server.Configure(settings => settings.CodeChallengeMethods.Remove(CodeChallengeMethods.Plain));
         server.AddEphemeralEncryptionKey().AddEphemeralSigningKey().DisableAccessTokenEncryption();
         server.SetAccessTokenLifetime(options.AccessTokenLifetime);
-        server.SetRefreshTokenReuseLeeway(TimeSpan.Zero);
+        server.SetRefreshTokenReuseLeeway(options.RefreshTokenReuseLeeway);
         if (!options.RotateRefreshTokens)
         {
             server.DisableRollingRefreshTokens();

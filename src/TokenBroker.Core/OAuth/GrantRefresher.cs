@@ -8,6 +8,7 @@ namespace TokenBroker.Core.OAuth;
 /// Refreshes one account and commits the outcome. The new grant — with a rotated refresh token or
 /// MSAL cache — is written to the store before the new access token is handed to anyone: the token
 /// returned is the one read back from the commit, so a failed write serves nothing new.
+/// A failure is recorded only against the grant it happened to.
 /// </summary>
 public sealed class GrantRefresher(IGrantStore store, OAuthClients clients)
 {
@@ -24,8 +25,17 @@ public sealed class GrantRefresher(IGrantStore store, OAuthClients clients)
         var result = await clients.For(entry.Account).RefreshAsync(entry.Account, entry.Grant, cancellationToken).ConfigureAwait(false);
         var committed = await store.UpdateGrantAsync(
             name,
-            grant => result.Value is { } tokens ? GrantUpdates.Issued(grant, tokens) : GrantUpdates.Failed(grant, result.Failure!),
+            grant => result.Value is { } tokens ? GrantUpdates.Issued(grant, tokens)
+                : SameCredentials(grant, entry.Grant) ? GrantUpdates.Failed(grant, result.Failure!)
+                : grant,
             cancellationToken).ConfigureAwait(false);
-        return committed is null ? null : new RefreshOutcome(committed, result.Failure);
+        return committed is null ? null : new RefreshOutcome(committed, result.Failure, entry.Grant.State);
     }
+
+    /// <summary>
+    /// False when a consent replaced the refresh token (or MSAL cache) while this refresh was in
+    /// flight: the failure was about the old grant and must not mark the new one.
+    /// </summary>
+    private static bool SameCredentials(Grant stored, Grant used) =>
+        Equals(stored.RefreshToken, used.RefreshToken) && Equals(stored.MsalCache, used.MsalCache);
 }

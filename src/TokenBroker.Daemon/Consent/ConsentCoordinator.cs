@@ -6,19 +6,22 @@ using TokenBroker.Core.Admin;
 using TokenBroker.Core.Grants;
 using TokenBroker.Core.OAuth;
 using TokenBroker.Core.Storage;
+using TokenBroker.Daemon.Refresh;
 
 namespace TokenBroker.Daemon.Consent;
 
 /// <summary>
 /// Pending consents. A browser consent is keyed by its <c>state</c>, used once and expires after the
 /// configured timeout; the PKCE verifier never leaves this process. A device consent polls in the
-/// background. Either way the grant is committed to the store before success is reported.
+/// background. Either way the grant is committed to the store, and its refresh planned, before
+/// success is reported.
 /// </summary>
 internal sealed class ConsentCoordinator(
     IGrantStore store,
     OAuthClients clients,
     LoopbackEndpoint endpoint,
     IOptions<ConsentOptions> options,
+    RefreshCoordinator refreshes,
     TimeProvider time,
     IHostApplicationLifetime lifetime,
     ILogger<ConsentCoordinator> logger)
@@ -134,6 +137,7 @@ internal sealed class ConsentCoordinator(
         }
 
         ConsentLog.Stored(logger, name.Value, tokens.ExpiresAt);
+        await refreshes.PlanAsync(committed, cancellationToken).ConfigureAwait(false);
         return CallbackOutcome.Stored(name.Value);
     }
 

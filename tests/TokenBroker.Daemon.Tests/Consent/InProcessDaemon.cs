@@ -43,7 +43,10 @@ public sealed class InProcessDaemon : IAsyncDisposable
     /// <summary>Every log message so far, one per line.</summary>
     public string LogText => string.Join('\n', Logs.GetSnapshot().Select(r => r.Message));
 
-    public static async Task<InProcessDaemon> StartAsync(IDictionary<string, string?>? settings = null, HttpMessageHandler? providerHandler = null)
+    public static async Task<InProcessDaemon> StartAsync(
+        IDictionary<string, string?>? settings = null,
+        HttpMessageHandler? providerHandler = null,
+        TimeSpan? providerTimeout = null)
     {
         var directory = new TempDirectory();
         var clock = new FakeTimeProvider(new DateTimeOffset(2026, 11, 24, 12, 0, 0, TimeSpan.Zero));
@@ -54,9 +57,9 @@ public sealed class InProcessDaemon : IAsyncDisposable
         var app = DaemonApp.Build(null, overrides, services =>
         {
             services.AddSingleton<TimeProvider>(clock);
-            if (providerHandler is not null)
+            if (providerHandler is not null || providerTimeout is not null)
             {
-                services.AddSingleton(new HttpClient(providerHandler));
+                services.AddSingleton(new HttpClient(providerHandler ?? new SocketsHttpHandler()) { Timeout = providerTimeout ?? TimeSpan.FromSeconds(100) });
             }
 
             services.AddLogging(logging => logging.AddFakeLogging().SetMinimumLevel(LogLevel.Trace));
@@ -81,6 +84,20 @@ public sealed class InProcessDaemon : IAsyncDisposable
         };
         await Store.SaveAccountAsync(account, CancellationToken.None);
         return account;
+    }
+
+    /// <summary>Adds an account and completes its consent through the daemon, as a browser would.</summary>
+    public async Task<AccountEntry> ConsentAsync(AuthServer server, string name = "work")
+    {
+        var account = await AddAccountAsync(server, name);
+        var started = (await Coordinator.StartAsync(account.Name, CancellationToken.None))!.Value!;
+        var outcome = await Coordinator.CompleteAsync(await server.FollowAuthorizationAsync(started.AuthorizationUri), CancellationToken.None);
+        if (outcome.StatusCode != 200)
+        {
+            throw new InvalidOperationException($"consent of {name} failed: {outcome.StatusCode}");
+        }
+
+        return (await Store.FindAsync(account.Name, CancellationToken.None))!;
     }
 
     /// <summary>A browser that does not follow redirects and sends whatever Host header it is given.</summary>

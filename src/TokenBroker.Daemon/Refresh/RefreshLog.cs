@@ -1,0 +1,29 @@
+namespace TokenBroker.Daemon.Refresh;
+
+/// <summary>Scheduler log messages; they name accounts, times and provider errors, never tokens.</summary>
+internal static partial class RefreshLog
+{
+    [LoggerMessage(3000, LogLevel.Information, "Scheduler started: {Accounts} accounts, {Due} due now, {NeedConsent} need consent")]
+    public static partial void Started(ILogger logger, int accounts, int due, int needConsent);
+
+    [LoggerMessage(3001, LogLevel.Information, "Account {Account} refreshed; access token valid until {ExpiresAt:u}, next refresh {NextRefresh:u}")]
+    public static partial void Refreshed(ILogger logger, string account, DateTimeOffset expiresAt, DateTimeOffset nextRefresh);
+
+    [LoggerMessage(3002, LogLevel.Warning, "Account {Account} refresh failed ({Failures} in a row): {Failure}; retrying at {RetryAt:u}, current token valid until {ExpiresAt:u}")]
+    public static partial void Retrying(ILogger logger, string account, int failures, string failure, DateTimeOffset retryAt, DateTimeOffset? expiresAt);
+
+    [LoggerMessage(3003, LogLevel.Error, "Account {Account} needs consent: the provider said {Failure}. Fix: tokenbroker consent {Account}")]
+    public static partial void NeedsConsent(ILogger logger, string account, string failure);
+
+    [LoggerMessage(3004, LogLevel.Error, "Account {Account} could not be refreshed: {Problem}; retrying at {RetryAt:u}")]
+    public static partial void Unreadable(ILogger logger, string account, string problem, DateTimeOffset retryAt);
+
+    [LoggerMessage(3005, LogLevel.Information, "Account {Account} scheduled: next refresh {NextRefresh:u}")]
+    public static partial void Scheduled(ILogger logger, string account, DateTimeOffset nextRefresh);
+
+    [LoggerMessage(3006, LogLevel.Warning, "Notify command for account {Account} failed: {Problem}")]
+    public static partial void NotifyFailed(ILogger logger, string account, string problem);
+
+    [LoggerMessage(3007, LogLevel.Warning, "Notify command for account {Account} was killed after {Limit}")]
+    public static partial void NotifyTimedOut(ILogger logger, string account, TimeSpan limit);
+}

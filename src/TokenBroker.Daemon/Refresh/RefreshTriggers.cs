@@ -1,0 +1,44 @@
+using Quartz;
+using TokenBroker.Core.Accounts;
+
+namespace TokenBroker.Daemon.Refresh;
+
+/// <summary>
+/// The Quartz side of refreshing: one durable job per account and one one-shot trigger that is
+/// replaced after every refresh, consent or failure. A trigger whose time passed while the daemon
+/// was busy, stopped or suspended fires at once.
+/// </summary>
+internal sealed class RefreshTriggers(ISchedulerFactory schedulers, TimeProvider time)
+{
+    private const string Group = "refresh";
+
+    /// <summary>Sets <paramref name="account"/>'s next refresh to <paramref name="at"/>, replacing any earlier plan.</summary>
+    public async Task ScheduleAsync(AccountName account, DateTimeOffset at, CancellationToken cancellationToken)
+    {
+        var scheduler = await schedulers.GetScheduler(cancellationToken).ConfigureAwait(false);
+        var job = JobBuilder.Create<RefreshJob>().WithIdentity(account.Value, Group).StoreDurably().Build();
+        // The trigger's own clock decides "now" when a misfire fires it: it must be the scheduler's.
+        var trigger = TriggerBuilder.Create(time)
+            .WithIdentity(account.Value, Group)
+            .ForJob(job)
+            .StartAt(at)
+            .WithSimpleSchedule(schedule => schedule.WithMisfireInstruction(SimpleTriggerMisfireInstruction.FireNow))
+            .Build();
+        await scheduler.ScheduleJob(job, trigger, ScheduleJobOptions.Replacing, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Drops <paramref name="account"/>'s planned refresh, if any.</summary>
+    public async Task CancelAsync(AccountName account, CancellationToken cancellationToken)
+    {
+        var scheduler = await schedulers.GetScheduler(cancellationToken).ConfigureAwait(false);
+        await scheduler.UnscheduleJob(new TriggerKey(account.Value, Group), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>When <paramref name="account"/> is next refreshed, or null when nothing is planned.</summary>
+    public async Task<DateTimeOffset?> NextAsync(AccountName account, CancellationToken cancellationToken)
+    {
+        var scheduler = await schedulers.GetScheduler(cancellationToken).ConfigureAwait(false);
+        var trigger = await scheduler.GetTrigger(new TriggerKey(account.Value, Group), cancellationToken).ConfigureAwait(false);
+        return trigger?.NextFireTimeUtc;
+    }
+}
