@@ -107,6 +107,7 @@ public sealed class AuthServer : IAsyncDisposable
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         result.BaseUri = new Uri(address.TrimEnd('/') + "/");
+        await result.WarmUpAsync();
         return result;
     }
 
@@ -174,6 +175,14 @@ public sealed class AuthServer : IAsyncDisposable
         }
 
         return handler;
+    }
+
+    /// <summary>Serves the discovery document once, so a client's first request does not wait for JIT and EF Core start-up.</summary>
+    private async Task WarmUpAsync()
+    {
+        using var client = new HttpClient(ClientHandler());
+        using var response = await client.GetAsync(new Uri(BaseUri, ".well-known/openid-configuration"));
+        response.EnsureSuccessStatusCode();
     }
 
     private HttpClient Browser() => new(ClientHandler(followRedirects: false));

@@ -90,7 +90,8 @@ public sealed class InProcessDaemon : IAsyncDisposable
     public async Task<AccountEntry> ConsentAsync(AuthServer server, string name = "work")
     {
         var account = await AddAccountAsync(server, name);
-        var started = (await Coordinator.StartAsync(account.Name, CancellationToken.None))!.Value!;
+        var begun = (await Coordinator.StartAsync(account.Name, CancellationToken.None))!;
+        var started = begun.Value ?? throw new InvalidOperationException($"consent of {name} did not start: {begun.Failure}");
         var outcome = await Coordinator.CompleteAsync(await server.FollowAuthorizationAsync(started.AuthorizationUri), CancellationToken.None);
         if (outcome.StatusCode != 200)
         {

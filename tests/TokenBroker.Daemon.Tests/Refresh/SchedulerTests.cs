@@ -1,6 +1,9 @@
+using TokenBroker.Core.Grants;
 using TokenBroker.Daemon.Refresh;
 using TokenBroker.Daemon.Tests.Consent;
+using Microsoft.Extensions.Logging;
 using TokenBroker.TestAuthServer;
+using TokenBroker.TestUtils;
 
 namespace TokenBroker.Daemon.Tests.Refresh;
 
@@ -28,5 +31,118 @@ public sealed class SchedulerTests
         Assert.InRange(tokens.Count, 28, 33);
         Assert.InRange(server.TokenRequests - requestsBefore, 28, 33);
         Assert.Empty(server.Issued.FoundIn(daemon.LogText));
+    }
+
+    [Fact]
+    public async Task A_30_minute_outage_serves_the_old_token_while_valid_never_an_expired_one_and_recovers_within_one_backoff_step()
+    {
+        await using var server = await AuthServer.StartAsync();
+        await using var daemon = await InProcessDaemon.StartAsync(providerTimeout: TimeSpan.FromSeconds(2));
+        var consented = await daemon.ConsentAsync(server);
+        var oldToken = consented.Grant.AccessToken!.Reveal();
+        var oldExpiry = consented.Grant.ExpiresAt!.Value;
+        await daemon.AdvanceAsync((await daemon.NextRefreshAsync("work"))!.Value - daemon.Clock.GetUtcNow() - TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(5));
+        var answers = new List<(DateTimeOffset At, TokenAnswer Answer)>();
+        async Task LookAsync() => answers.Add((daemon.Clock.GetUtcNow(), await daemon.LookupAsync("work")));
+
+        server.Outage = Fault.ServerError;
+        await daemon.AdvanceAsync(TimeSpan.FromMinutes(15), TimeSpan.FromSeconds(30), LookAsync);
+        server.Outage = Fault.Hang;
+        await daemon.AdvanceAsync(TimeSpan.FromMinutes(15), TimeSpan.FromSeconds(30), LookAsync);
+        server.Outage = null;
+        var outageEnd = daemon.Clock.GetUtcNow();
+        await daemon.AdvanceAsync(TimeSpan.FromMinutes(11), TimeSpan.FromSeconds(30), LookAsync);
+
+        foreach (var (at, answer) in answers.Where(a => a.At < outageEnd))
+        {
+            if (at < oldExpiry)
+            {
+                Assert.Equal(TokenAnswerKind.Token, answer.Kind);
+                Assert.Equal(oldToken, answer.Token!.Reveal());
+            }
+            else
+            {
+                Assert.Equal(TokenAnswerKind.Unavailable, answer.Kind);
+            }
+        }
+
+        var recovered = answers.First(a => a.At >= outageEnd && a.Answer.Kind == TokenAnswerKind.Token).At;
+        Assert.True(recovered - outageEnd <= TimeSpan.FromMinutes(10.5), $"recovered {recovered - outageEnd} after the outage");
+        Assert.All(answers.Where(a => a.At >= recovered), a => Assert.True(a.Answer.ExpiresAt > a.At.AddMinutes(5)));
+        var entry = (await daemon.Store.FindAsync(consented.Account.Name, CancellationToken.None))!;
+        Assert.Equal(GrantState.Active, entry.Grant.State);
+        Assert.Contains("refresh failed", daemon.LogText, StringComparison.Ordinal);
+        Assert.DoesNotContain("needs consent", daemon.LogText, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_grant_revoked_at_the_provider_needs_consent_notifies_once_and_leaves_other_accounts_alone()
+    {
+        await using var server = await AuthServer.StartAsync();
+        using var notes = new TempDirectory();
+        var noteFile = notes.Combine("notify.log");
+        await using var daemon = await InProcessDaemon.StartAsync(new Dictionary<string, string?>
+        {
+            ["TokenBroker:Refresh:NotifyCommand:0"] = "/bin/sh",
+            ["TokenBroker:Refresh:NotifyCommand:1"] = "-c",
+            ["TokenBroker:Refresh:NotifyCommand:2"] = $"echo \"$TOKENBROKER_ACCOUNT $TOKENBROKER_STATE $TOKENBROKER_REASON\" >> {noteFile}",
+        });
+        var work = await daemon.ConsentAsync(server, "work");
+        await daemon.ConsentAsync(server, "home");
+
+        await server.RevokeTokenAsync(work.Grant.RefreshToken!.Reveal());
+        await daemon.AdvanceAsync(TimeSpan.FromHours(3), TimeSpan.FromMinutes(1));
+        await WaitForAsync(() => File.Exists(noteFile));
+
+        var workAnswer = await daemon.LookupAsync("work");
+        Assert.Equal(TokenAnswerKind.NeedsConsent, workAnswer.Kind);
+        Assert.Contains("tokenbroker consent work", workAnswer.Reason, StringComparison.Ordinal);
+        Assert.Null(await daemon.NextRefreshAsync("work"));
+        var note = Assert.Single(File.ReadAllLines(noteFile));
+        Assert.StartsWith("work needs-consent invalid_grant", note, StringComparison.Ordinal);
+        var errors = daemon.Logs.GetSnapshot().Where(r => r.Level == LogLevel.Error).Select(r => r.Message).ToList();
+        var error = Assert.Single(errors);
+        Assert.Contains("invalid_grant", error, StringComparison.Ordinal);
+        Assert.Contains("Fix: tokenbroker consent work", error, StringComparison.Ordinal);
+        var homeAnswer = await daemon.LookupAsync("home");
+        Assert.Equal(TokenAnswerKind.Token, homeAnswer.Kind);
+        Assert.True(homeAnswer.ExpiresAt - daemon.Clock.GetUtcNow() > TimeSpan.FromMinutes(5));
+
+        await daemon.ConsentAsync(server, "work");
+        Assert.NotNull(await daemon.NextRefreshAsync("work"));
+        await daemon.AdvanceAsync(TimeSpan.FromHours(2), TimeSpan.FromMinutes(2));
+        var again = await daemon.LookupAsync("work");
+        Assert.Equal(TokenAnswerKind.Token, again.Kind);
+        Assert.Single(File.ReadAllLines(noteFile));
+        Assert.Empty(server.Issued.FoundIn(daemon.LogText + File.ReadAllText(noteFile)));
+    }
+
+    [Fact]
+    public async Task A_notify_command_that_cannot_start_is_logged_and_refreshing_goes_on()
+    {
+        await using var server = await AuthServer.StartAsync();
+        await using var daemon = await InProcessDaemon.StartAsync(new Dictionary<string, string?>
+        {
+            ["TokenBroker:Refresh:NotifyCommand:0"] = "/nonexistent/notify",
+        });
+        var work = await daemon.ConsentAsync(server, "work");
+        await daemon.ConsentAsync(server, "home");
+
+        await server.RevokeTokenAsync(work.Grant.RefreshToken!.Reveal());
+        await daemon.AdvanceAsync(TimeSpan.FromHours(1), TimeSpan.FromMinutes(1));
+        await WaitForAsync(() => daemon.LogText.Contains("Notify command for account work failed", StringComparison.Ordinal));
+        await daemon.AdvanceAsync(TimeSpan.FromHours(2), TimeSpan.FromMinutes(2));
+
+        Assert.Contains("/nonexistent/notify could not be started", daemon.LogText, StringComparison.Ordinal);
+        Assert.Equal(TokenAnswerKind.Token, (await daemon.LookupAsync("home")).Kind);
+    }
+
+    private static async Task WaitForAsync(Func<bool> condition)
+    {
+        using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        while (!condition())
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(10), TimeProvider.System, limit.Token);
+        }
     }
 }

@@ -10,14 +10,14 @@ namespace TokenBroker.Daemon.Tests.Refresh;
 internal static class Scheduling
 {
     /// <summary>
-    /// Advances the clock by <paramref name="by"/> in steps of <paramref name="step"/>; after each step
+    /// Advances the clock by exactly <paramref name="by"/> in steps of at most <paramref name="step"/>; after each step
     /// waits (in real time) until every refresh that came due has run, then calls <paramref name="afterStep"/>.
     /// </summary>
     public static async Task AdvanceAsync(this InProcessDaemon daemon, TimeSpan by, TimeSpan step, Func<Task>? afterStep = null)
     {
         for (var moved = TimeSpan.Zero; moved < by; moved += step)
         {
-            daemon.Clock.Advance(step);
+            daemon.Clock.Advance(step < by - moved ? step : by - moved);
             await daemon.SettleAsync();
             if (afterStep is not null)
             {
