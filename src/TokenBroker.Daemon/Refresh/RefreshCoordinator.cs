@@ -14,6 +14,7 @@ namespace TokenBroker.Daemon.Refresh;
 /// success, backoff on a transient fault, nothing (and a notice) when the account needs consent.
 /// </summary>
 internal sealed class RefreshCoordinator(
+    IGrantStore store,
     GrantRefresher refresher,
     RefreshTriggers triggers,
     NotifyCommand notify,
@@ -47,6 +48,30 @@ internal sealed class RefreshCoordinator(
 
             return running;
         }
+    }
+
+    /// <summary>
+    /// The scheduled refresh planned for <paramref name="plannedAt"/>: skipped when the account was
+    /// refreshed since (a lookup got there first), as its next refresh is then planned already.
+    /// </summary>
+    public async Task RefreshUnlessDoneAsync(AccountName name, DateTimeOffset plannedAt, CancellationToken cancellationToken)
+    {
+        AccountEntry? entry;
+        try
+        {
+            entry = await store.FindAsync(name, cancellationToken).ConfigureAwait(false);
+        }
+        catch (AccountUnreadableException)
+        {
+            entry = null; // the refresh below logs it and plans a retry
+        }
+
+        if (entry?.Grant.LastRefresh is { } last && last >= plannedAt)
+        {
+            return;
+        }
+
+        await RefreshAsync(name).WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>

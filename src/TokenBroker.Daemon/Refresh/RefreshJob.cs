@@ -10,6 +10,6 @@ internal sealed class RefreshJob(RefreshCoordinator coordinator) : IJob
     public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);
-        await coordinator.RefreshAsync(AccountName.Parse(context.JobDetail.Key.Name)).WaitAsync(cancellationToken).ConfigureAwait(false);
+        await coordinator.RefreshUnlessDoneAsync(AccountName.Parse(context.JobDetail.Key.Name), context.ScheduledFireTimeUtc ?? context.FireTimeUtc, cancellationToken).ConfigureAwait(false);
     }
 }
