@@ -127,6 +127,13 @@ public sealed partial class ChildProcess : IDisposable
         }
     }
 
+    /// <summary>Sends SIGKILL, as a crash or the OOM killer would: the process gets no chance to clean up.</summary>
+    public void Kill()
+    {
+        _process.Kill();
+        _process.WaitForExit();
+    }
+
     public void Dispose()
     {
         if (!_process.HasExited)

@@ -18,6 +18,7 @@ namespace TokenBroker.Daemon.Tests.Consent;
 public sealed class InProcessDaemon : IAsyncDisposable
 {
     private readonly TempDirectory _directory;
+    private bool _stopped;
 
     private InProcessDaemon(WebApplication app, TempDirectory directory, FakeTimeProvider clock)
     {
@@ -104,10 +105,20 @@ public sealed class InProcessDaemon : IAsyncDisposable
     /// <summary>A browser that does not follow redirects and sends whatever Host header it is given.</summary>
     public static HttpClient Browser() => new(new SocketsHttpHandler { AllowAutoRedirect = false });
 
+    /// <summary>Stops the daemon and closes its store; the state directory stays until disposal, for a daemon process to use.</summary>
+    public async Task StopAsync()
+    {
+        if (!_stopped)
+        {
+            _stopped = true;
+            await App.StopAsync();
+            await App.DisposeAsync();
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
-        await App.StopAsync();
-        await App.DisposeAsync();
+        await StopAsync();
         _directory.Dispose();
     }
 }
