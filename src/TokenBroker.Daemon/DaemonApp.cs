@@ -32,6 +32,8 @@ internal static class DaemonApp
 
         builder.Configuration.AddEnvironmentVariables();
         builder.Configuration.AddInMemoryCollection(overrides ?? []);
+        // Quartz's start-up chatter is not for operators; the Logging section can turn it back on.
+        builder.Logging.AddFilter("Quartz", LogLevel.Warning);
         builder.Logging.AddConfiguration(builder.Configuration.GetSection("Logging"));
         // ASP.NET Core's request log carries the full URL, and the consent callback's URL carries the
         // authorization code. Registered after the configuration, so no Logging setting turns it back on.

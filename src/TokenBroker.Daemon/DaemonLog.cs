@@ -23,8 +23,8 @@ internal static partial class DaemonLog
     [LoggerMessage(1005, LogLevel.Information, "Store: {StoreFile}{Created}")]
     public static partial void Store(ILogger logger, string storeFile, string created);
 
-    [LoggerMessage(1006, LogLevel.Information, "Account {Account}: {State}")]
-    public static partial void Account(ILogger logger, string account, GrantState state);
+    [LoggerMessage(1006, LogLevel.Information, "Account {Account}: {State}, {Plan}")]
+    public static partial void Account(ILogger logger, string account, GrantState state, string plan);
 
     [LoggerMessage(1007, LogLevel.Error, "Account {Account} is unreadable and will not be served: {Reason}")]
     public static partial void UnreadableAccount(ILogger logger, string account, string reason);

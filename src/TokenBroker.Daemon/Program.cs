@@ -58,6 +58,8 @@ await using (app)
         return ExitConfig;
     }
 
+    // The store was checked from a copy in memory: hand that memory back before the accounts load.
+    GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
     await app.RunAsync();
 }
 

@@ -1,21 +1,33 @@
 using TokenBroker.Core.Storage;
 using TokenBroker.Daemon.Admin;
 using TokenBroker.Daemon.Consent;
+using TokenBroker.Daemon.Refresh;
 
 namespace TokenBroker.Daemon;
 
 /// <summary>
-/// Says at start what the store holds and what to do next, then — once every listener is bound and
-/// signals are handled — that the daemon is ready; says when it stops.
+/// Reads the store once at start: says what it holds and what to do next, plans every account's
+/// refresh, then — once every listener is bound and signals are handled — says that the daemon is
+/// ready; says when it stops.
 /// </summary>
-internal sealed class StartupReport(IGrantStore store, LoopbackEndpoint endpoint, AdminSocketPath adminSocket, IHostApplicationLifetime lifetime, ILogger<StartupReport> logger) : IHostedService
+internal sealed class StartupReport(
+    IGrantStore store,
+    RefreshCoordinator refreshes,
+    LoopbackEndpoint endpoint,
+    AdminSocketPath adminSocket,
+    IHostApplicationLifetime lifetime,
+    ILogger<StartupReport> logger) : IHostedService
 {
+    /// <summary>Accounts named one by one in the start-up log; beyond these only the counts are.</summary>
+    public const int AccountsNamed = 20;
+
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         var listing = await store.ListAsync(cancellationToken).ConfigureAwait(false);
-        foreach (var entry in listing.Accounts)
+        var planned = await refreshes.PlanAllAsync(listing.Accounts, cancellationToken).ConfigureAwait(false);
+        foreach (var (entry, next) in listing.Accounts.Zip(planned).Take(AccountsNamed))
         {
-            DaemonLog.Account(logger, entry.Account.Name.Value, entry.Grant.State);
+            DaemonLog.Account(logger, entry.Account.Name.Value, entry.Grant.State, next is { } at ? $"next refresh {at:u}" : "no refresh planned");
         }
 
         foreach (var unreadable in listing.Unreadable)
@@ -27,9 +39,20 @@ internal sealed class StartupReport(IGrantStore store, LoopbackEndpoint endpoint
         {
             DaemonLog.NoAccounts(logger);
         }
+        else
+        {
+            var now = refreshes.Now;
+            RefreshLog.Started(logger, listing.Accounts.Count, planned.Count(p => p <= now), planned.Count(p => p is null));
+        }
 
+        var (readableCount, unreadableCount) = (listing.Accounts.Count, listing.Unreadable.Count);
         lifetime.ApplicationStarted.Register(() =>
-            DaemonLog.Ready(logger, listing.Accounts.Count, listing.Unreadable.Count, endpoint.RedirectUri, adminSocket.Path));
+        {
+            // Opening the store (checked from a copy in memory) and the listing above are the daemon's
+            // largest allocations, made once and dead by now: give that memory back to the system.
+            GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+            DaemonLog.Ready(logger, readableCount, unreadableCount, endpoint.RedirectUri, adminSocket.Path);
+        });
     }
 
     public Task StopAsync(CancellationToken cancellationToken)

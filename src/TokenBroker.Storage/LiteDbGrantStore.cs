@@ -92,7 +92,8 @@ public sealed class LiteDbGrantStore : IGrantStore, IDisposable
     {
         var accounts = new List<AccountEntry>();
         var unreadable = new List<UnreadableAccount>();
-        foreach (var document in _accounts.FindAll().OrderBy(d => d["_id"].AsString, StringComparer.Ordinal))
+        // One document at a time: holding every document and every entry at once doubles the peak memory.
+        foreach (var document in _accounts.FindAll())
         {
             try
             {
@@ -105,6 +106,8 @@ public sealed class LiteDbGrantStore : IGrantStore, IDisposable
             }
         }
 
+        accounts.Sort((a, b) => string.CompareOrdinal(a.Account.Name.Value, b.Account.Name.Value));
+        unreadable.Sort((a, b) => string.CompareOrdinal(a.Name.Value, b.Name.Value));
         return new StoreListing(accounts, unreadable);
     }, cancellationToken);
 

@@ -1,5 +1,4 @@
 using Quartz;
-using TokenBroker.Core;
 using TokenBroker.Core.Accounts;
 using TokenBroker.Core.Grants;
 using TokenBroker.Core.OAuth;
@@ -14,7 +13,6 @@ namespace TokenBroker.Daemon.Refresh;
 /// success, backoff on a transient fault, nothing (and a notice) when the account needs consent.
 /// </summary>
 internal sealed class RefreshCoordinator(
-    IGrantStore store,
     GrantRefresher refresher,
     RefreshTriggers triggers,
     NotifyCommand notify,
@@ -27,10 +25,11 @@ internal sealed class RefreshCoordinator(
     private readonly SemaphoreSlim _slots = new(options.Value.Concurrency);
     private readonly Dictionary<AccountName, Task<RefreshOutcome?>> _inFlight = [];
     private readonly Dictionary<AccountName, int> _failures = [];
+    private readonly Dictionary<AccountName, DateTimeOffset> _lastRefresh = [];
     private readonly Lock _gate = new();
 
-    /// <summary>The policy in force.</summary>
-    public RefreshPolicy Policy => _policy;
+    /// <summary>The current time, on the daemon's clock.</summary>
+    public DateTimeOffset Now => time.GetUtcNow();
 
     /// <summary>
     /// Refreshes <paramref name="name"/>, or joins the refresh of it already in flight. The task
@@ -56,19 +55,12 @@ internal sealed class RefreshCoordinator(
     /// </summary>
     public async Task RefreshUnlessDoneAsync(AccountName name, DateTimeOffset plannedAt, CancellationToken cancellationToken)
     {
-        AccountEntry? entry;
-        try
+        lock (_gate)
         {
-            entry = await store.FindAsync(name, cancellationToken).ConfigureAwait(false);
-        }
-        catch (AccountUnreadableException)
-        {
-            entry = null; // the refresh below logs it and plans a retry
-        }
-
-        if (entry?.Grant.LastRefresh is { } last && last >= plannedAt)
-        {
-            return;
+            if (_lastRefresh.TryGetValue(name, out var last) && last >= plannedAt)
+            {
+                return;
+            }
         }
 
         await RefreshAsync(name).WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -79,11 +71,12 @@ internal sealed class RefreshCoordinator(
     /// is missing, expired or inside its refresh window; none while it needs consent.
     /// </summary>
     /// <returns>When the refresh is planned, or null when none is.</returns>
-    public async Task<DateTimeOffset?> PlanAsync(AccountEntry entry, CancellationToken cancellationToken)
+    public async Task<DateTimeOffset?> PlanAsync(AccountEntry entry, CancellationToken cancellationToken, bool log = true)
     {
         ArgumentNullException.ThrowIfNull(entry);
         var name = entry.Account.Name;
         ResetFailures(name);
+        Remember(name, entry.Grant);
         if (entry.Grant.State == GrantState.NeedsConsent)
         {
             await triggers.CancelAsync(name, cancellationToken).ConfigureAwait(false);
@@ -93,8 +86,25 @@ internal sealed class RefreshCoordinator(
         var now = time.GetUtcNow();
         var at = _policy.IsDue(entry.Grant, now) ? now : _policy.RefreshAt(entry.Grant, now, Random.Shared.NextDouble());
         await triggers.ScheduleAsync(name, at, cancellationToken).ConfigureAwait(false);
-        RefreshLog.Scheduled(logger, name.Value, at);
+        if (log)
+        {
+            RefreshLog.Scheduled(logger, name.Value, at);
+        }
+
         return at;
+    }
+
+    /// <summary>Plans every account's refresh (at start), in order; see <see cref="PlanAsync"/>.</summary>
+    public async Task<IReadOnlyList<DateTimeOffset?>> PlanAllAsync(IReadOnlyList<AccountEntry> entries, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(entries);
+        var planned = new DateTimeOffset?[entries.Count];
+        for (var i = 0; i < entries.Count; i++)
+        {
+            planned[i] = await PlanAsync(entries[i], cancellationToken, log: false).ConfigureAwait(false);
+        }
+
+        return planned;
     }
 
     public void Dispose() => _slots.Dispose();
@@ -110,21 +120,24 @@ internal sealed class RefreshCoordinator(
             if (outcome is null)
             {
                 await triggers.CancelAsync(name, stopping).ConfigureAwait(false);
+                Forget(name);
                 return null;
             }
 
             await FollowUpAsync(outcome, stopping).ConfigureAwait(false);
             return outcome;
         }
-        catch (Exception ex) when (ex is AccountUnreadableException or IOException or SetupException)
+        catch (Exception ex) when (stopping.IsCancellationRequested && ex is OperationCanceledException or SchedulerException)
         {
+            return null;
+        }
+        catch (Exception ex)
+        {
+            // An unreadable account, a full disk, a provider kind this build lacks, or a bug: whatever
+            // it is, the account keeps a planned retry, or it would never be refreshed again.
             var retryAt = _policy.RetryAt(CountFailure(name), time.GetUtcNow(), null, null, Random.Shared.NextDouble());
             RefreshLog.Unreadable(logger, name.Value, ex.Message, retryAt);
             await triggers.ScheduleAsync(name, retryAt, stopping).ConfigureAwait(false);
-            return null;
-        }
-        catch (Exception ex) when (stopping.IsCancellationRequested && ex is OperationCanceledException or SchedulerException)
-        {
             return null;
         }
         finally
@@ -154,6 +167,7 @@ internal sealed class RefreshCoordinator(
         var name = outcome.Entry.Account.Name;
         var grant = outcome.Entry.Grant;
         var now = time.GetUtcNow();
+        Remember(name, grant);
         if (grant.State == GrantState.NeedsConsent)
         {
             ResetFailures(name);
@@ -183,6 +197,15 @@ internal sealed class RefreshCoordinator(
         RefreshLog.Refreshed(logger, name.Value, grant.ExpiresAt ?? now, next);
     }
 
+    /// <summary>Keeps the time of the account's last refresh, so a scheduled run can tell it is not needed any more.</summary>
+    private void Remember(AccountName name, Grant grant)
+    {
+        lock (_gate)
+        {
+            _lastRefresh[name] = grant.LastRefresh ?? DateTimeOffset.MinValue;
+        }
+    }
+
     private int CountFailure(AccountName name)
     {
         lock (_gate)
@@ -198,6 +221,15 @@ internal sealed class RefreshCoordinator(
         lock (_gate)
         {
             _failures.Remove(name);
+        }
+    }
+
+    private void Forget(AccountName name)
+    {
+        lock (_gate)
+        {
+            _failures.Remove(name);
+            _lastRefresh.Remove(name);
         }
     }
 }

@@ -3,7 +3,7 @@ namespace TokenBroker.Daemon.Refresh;
 /// <summary>Scheduler log messages; they name accounts, times and provider errors, never tokens.</summary>
 internal static partial class RefreshLog
 {
-    [LoggerMessage(3000, LogLevel.Information, "Scheduler started: {Accounts} accounts, {Due} due now, {NeedConsent} need consent")]
+    [LoggerMessage(3000, LogLevel.Information, "Refreshes planned for {Accounts} accounts: {Due} due now, {NeedConsent} waiting for consent")]
     public static partial void Started(ILogger logger, int accounts, int due, int needConsent);
 
     [LoggerMessage(3001, LogLevel.Information, "Account {Account} refreshed; access token valid until {ExpiresAt:u}, next refresh {NextRefresh:u}")]

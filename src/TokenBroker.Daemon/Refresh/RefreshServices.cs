@@ -20,7 +20,6 @@ internal static class RefreshServices
         services.AddSingleton<NotifyCommand>();
         services.AddSingleton<TokenLookup>();
         services.AddTransient<RefreshJob>();
-        services.AddHostedService<RefreshStartup>();
         services.AddQuartzHostedService(quartz => quartz.WaitForJobsToComplete = false);
         return services;
     }

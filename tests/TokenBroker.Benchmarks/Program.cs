@@ -1,0 +1,25 @@
+using System.Globalization;
+using TokenBroker.Benchmarks;
+
+// Refresh benchmark: every account's token has expired when the daemon starts.
+//   dotnet run -c Release --project tests/TokenBroker.Benchmarks -- [ACCOUNTS] [openiddict|instant]...
+var accounts = args.Length > 0 && int.TryParse(args[0], CultureInfo.InvariantCulture, out var n) ? n : 10_000;
+string[] providers = args.Length > 1 ? args[1..] : ["openiddict", "instant"];
+Console.WriteLine($"tokenbrokerd refresh benchmark: {accounts} accounts, {Environment.ProcessorCount} cores, {System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription}");
+Console.WriteLine($"daemon environment from systemd/tokenbroker.service: {string.Join(' ', RefreshBenchmark.UnitEnvironment().Select(e => $"{e.Key}={e.Value}"))}");
+foreach (var provider in providers)
+{
+    var figures = await RefreshBenchmark.RunAsync(provider, accounts);
+    Console.WriteLine();
+    Console.WriteLine($"provider: {figures.Provider}");
+    Console.WriteLine(Row("seeding the store", $"{figures.Seeding.TotalSeconds:F1} s", "(not part of the daemon)"));
+    Console.WriteLine(Row("cold to fresh", $"{figures.ColdToFresh.TotalSeconds:F1} s", $"{figures.Accounts / figures.ColdToFresh.TotalSeconds:F0} refreshes/s, from process start"));
+    Console.WriteLine(Row("peak concurrent refreshes", figures.PeakConcurrentRefreshes > 0 ? figures.PeakConcurrentRefreshes.ToString(CultureInfo.InvariantCulture) : "-", "limit: TokenBroker:Refresh:Concurrency = 4"));
+    Console.WriteLine(Row("daemon CPU per refresh", $"{figures.CpuPerRefresh.TotalMilliseconds:F2} ms", "all refreshes, JIT warm-up included"));
+    Console.WriteLine(Row("  warm (second half)", $"{figures.WarmCpuPerRefresh.TotalMilliseconds:F2} ms", "target < 1 ms with the instant provider"));
+    Console.WriteLine(Row("daemon RSS when ready", $"{figures.RssAtReadyMiB:F0} MiB", $"all accounts loaded and scheduled; start-up peak {figures.PeakRssAtReadyMiB:F0} MiB"));
+    Console.WriteLine(Row("daemon peak RSS", $"{figures.PeakRssMiB:F0} MiB", "target <= 200 MiB at 10,000 accounts"));
+    Console.WriteLine(Row("daemon RSS at the end", $"{figures.RssAtEndMiB:F0} MiB", "every account fresh"));
+}
+
+static string Row(string name, string value, string reference) => $"  {name,-28}{value,12}   {reference}";
