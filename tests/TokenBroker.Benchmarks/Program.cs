@@ -2,13 +2,23 @@ using System.Globalization;
 using TokenBroker.Benchmarks;
 
 // Refresh benchmark: every account's token has expired when the daemon starts.
-//   dotnet run -c Release --project tests/TokenBroker.Benchmarks -- [ACCOUNTS] [openiddict|instant]...
+//   dotnet run -c Release --project tests/TokenBroker.Benchmarks -- [ACCOUNTS] [openiddict|instant|scheduler]...
 var accounts = args.Length > 0 && int.TryParse(args[0], CultureInfo.InvariantCulture, out var n) ? n : 10_000;
-string[] providers = args.Length > 1 ? args[1..] : ["openiddict", "instant"];
+string[] providers = args.Length > 1 ? args[1..] : ["openiddict", "instant", "scheduler"];
 Console.WriteLine($"tokenbrokerd refresh benchmark: {accounts} accounts, {Environment.ProcessorCount} cores, {System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription}");
 Console.WriteLine($"daemon environment from systemd/tokenbroker.service: {string.Join(' ', RefreshBenchmark.UnitEnvironment().Select(e => $"{e.Key}={e.Value}"))}");
 foreach (var provider in providers)
 {
+    if (provider == "scheduler")
+    {
+        var (all, warm) = await SchedulerOnlyBenchmark.RunAsync(accounts);
+        Console.WriteLine();
+        Console.WriteLine("scheduler alone (Quartz, coordinator, refresher; instant provider without HTTP, store in memory, no logging):");
+        Console.WriteLine(Row("CPU per refresh", $"{all.TotalMilliseconds:F3} ms", "all refreshes, JIT warm-up included"));
+        Console.WriteLine(Row("  warm (second half)", $"{warm.TotalMilliseconds:F3} ms", "target < 1 ms"));
+        continue;
+    }
+
     var figures = await RefreshBenchmark.RunAsync(provider, accounts);
     Console.WriteLine();
     Console.WriteLine($"provider: {figures.Provider}");

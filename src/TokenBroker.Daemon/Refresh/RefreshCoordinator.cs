@@ -136,7 +136,7 @@ internal sealed class RefreshCoordinator(
             // An unreadable account, a full disk, a provider kind this build lacks, or a bug: whatever
             // it is, the account keeps a planned retry, or it would never be refreshed again.
             var retryAt = _policy.RetryAt(CountFailure(name), time.GetUtcNow(), null, null, Random.Shared.NextDouble());
-            RefreshLog.Unreadable(logger, name.Value, ex.Message, retryAt);
+            RefreshLog.RefreshError(logger, name.Value, ex.Message, retryAt);
             await triggers.ScheduleAsync(name, retryAt, stopping).ConfigureAwait(false);
             return null;
         }

@@ -16,7 +16,7 @@ internal static partial class RefreshLog
     public static partial void NeedsConsent(ILogger logger, string account, string failure);
 
     [LoggerMessage(3004, LogLevel.Error, "Account {Account} could not be refreshed: {Problem}; retrying at {RetryAt:u}")]
-    public static partial void Unreadable(ILogger logger, string account, string problem, DateTimeOffset retryAt);
+    public static partial void RefreshError(ILogger logger, string account, string problem, DateTimeOffset retryAt);
 
     [LoggerMessage(3005, LogLevel.Information, "Account {Account} scheduled: next refresh {NextRefresh:u}")]
     public static partial void Scheduled(ILogger logger, string account, DateTimeOffset nextRefresh);
