@@ -1,7 +1,7 @@
+using Microsoft.Extensions.Logging;
 using TokenBroker.Core.Grants;
 using TokenBroker.Daemon.Refresh;
 using TokenBroker.Daemon.Tests.Consent;
-using Microsoft.Extensions.Logging;
 using TokenBroker.TestAuthServer;
 using TokenBroker.TestUtils;
 
