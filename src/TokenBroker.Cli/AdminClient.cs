@@ -59,6 +59,9 @@ internal sealed class AdminClient : IDisposable
     public Task<ConsentFinished> PasteAsync(string url, CancellationToken cancellationToken) =>
         SendAsync(HttpMethod.Post, "v1/consents/callback", JsonContent.Create(new PastedCallback(url), AdminJson.Default.PastedCallback), AdminJson.Default.ConsentFinished, cancellationToken);
 
+    public Task<CurrentToken> TokenAsync(string account, CancellationToken cancellationToken) =>
+        SendAsync(HttpMethod.Get, $"v1/accounts/{Uri.EscapeDataString(account)}/token", null, AdminJson.Default.CurrentToken, cancellationToken);
+
     public void Dispose() => _http.Dispose();
 
     private static async Task<AdminError?> ReadErrorAsync(HttpResponseMessage response, CancellationToken cancellationToken)
@@ -96,7 +99,7 @@ internal sealed class AdminClient : IDisposable
             }
 
             var error = await ReadErrorAsync(response, cancellationToken).ConfigureAwait(false);
-            var exitCode = error?.Error == "unknown_account" ? ExitCodes.Unavailable : error?.Transient == true ? ExitCodes.Temporary : ExitCodes.Failure;
+            var exitCode = error?.Error is "unknown_account" or "needs_consent" ? ExitCodes.Unavailable : error?.Transient == true ? ExitCodes.Temporary : ExitCodes.Failure;
             throw new CliException(exitCode, error?.Message ?? $"tokenbrokerd answered {(int)response.StatusCode}");
         }
     }

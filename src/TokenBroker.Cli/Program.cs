@@ -12,6 +12,7 @@ var root = new RootCommand("tokenbroker: operate the TokenBroker OAuth2 token br
     adminSocket,
     InitCommand.Create(),
     ConsentCommand.Create(adminSocket),
+    TokenCommand.Create(adminSocket),
 };
 
 var result = root.Parse(args);

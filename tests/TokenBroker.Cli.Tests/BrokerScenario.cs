@@ -60,6 +60,20 @@ public sealed class BrokerScenario : IAsyncDisposable
     public ChildProcess Cli(IReadOnlyDictionary<string, string?>? environment, params string[] arguments) =>
         ChildProcess.Start(BuiltPrograms.Cli, [.. arguments, "--admin-socket", AdminSocket], _directory.Path, environment);
 
+    /// <summary>Gives account <c>work</c> a grant through <c>tokenbroker consent --no-browser</c>, as an operator would.</summary>
+    public async Task ConsentAsync()
+    {
+        using var cli = Cli("consent", "work", "--no-browser");
+        await cli.WaitForLineAsync("Waiting for the browser");
+        var callback = await Server.FollowAuthorizationAsync(new Uri(cli.Stdout.First()));
+        using var browser = new HttpClient();
+        await browser.GetStringAsync(callback);
+        if (await cli.WaitForExitAsync() != 0)
+        {
+            throw new InvalidOperationException($"consent failed:\n{cli.Output}");
+        }
+    }
+
     /// <summary>Stops the daemon and reads the account back from the store.</summary>
     public async Task<AccountEntry> StopAndReadAsync()
     {

@@ -23,8 +23,19 @@ public sealed record ConsentFinished(bool Stored, string Message, string? Error,
 /// <param name="Url">The URL.</param>
 public sealed record PastedCallback(string Url);
 
+/// <summary>An account's current access token, as the daemon serves it to the CLI over the admin socket.</summary>
+/// <param name="Account">The account.</param>
+/// <param name="Username">The login name to send with the token (SASL user).</param>
+/// <param name="AccessToken">The access token.</param>
+/// <param name="ExpiresAt">When the token expires.</param>
+public sealed record CurrentToken(string Account, string Username, string AccessToken, DateTimeOffset ExpiresAt)
+{
+    /// <summary>Names the account and the expiry; never the token.</summary>
+    public override string ToString() => $"CurrentToken {{ Account = {Account}, Username = {Username}, ExpiresAt = {ExpiresAt:u} }}";
+}
+
 /// <summary>An admin request that failed.</summary>
-/// <param name="Error">A stable code: <c>unknown_account</c>, <c>provider</c>, <c>bad_request</c>.</param>
+/// <param name="Error">A stable code: <c>unknown_account</c>, <c>needs_consent</c>, <c>unavailable</c>, <c>provider</c>, <c>bad_request</c>.</param>
 /// <param name="Message">One line for a person.</param>
 /// <param name="Transient">True when trying again later may work.</param>
 public sealed record AdminError(string Error, string Message, bool Transient = false);
@@ -34,5 +45,6 @@ public sealed record AdminError(string Error, string Message, bool Transient = f
 [JsonSerializable(typeof(ConsentStarted))]
 [JsonSerializable(typeof(ConsentFinished))]
 [JsonSerializable(typeof(PastedCallback))]
+[JsonSerializable(typeof(CurrentToken))]
 [JsonSerializable(typeof(AdminError))]
 public sealed partial class AdminJson : JsonSerializerContext;

@@ -3,6 +3,7 @@ using TokenBroker.Core.Admin;
 using TokenBroker.Core.OAuth;
 using TokenBroker.Core.Storage;
 using TokenBroker.Daemon.Consent;
+using TokenBroker.Daemon.Refresh;
 
 namespace TokenBroker.Daemon.Admin;
 
@@ -19,6 +20,7 @@ internal static class AdminEndpoints
                 ? await next(context).ConfigureAwait(false)
                 : Results.NotFound());
         admin.MapPost("/accounts/{name}/consent", StartConsentAsync);
+        admin.MapGet("/accounts/{name}/token", TokenAsync);
         admin.MapGet("/consents/{id}", WaitAsync);
         admin.MapPost("/consents/callback", PasteAsync);
         return app;
@@ -48,6 +50,32 @@ internal static class AdminEndpoints
             null => Error(StatusCodes.Status404NotFound, new AdminError("unknown_account", $"no account named {account}; add it with: tokenbroker account add {account} ...")),
             { Value: { } consent } => Results.Json(consent.Info, AdminJson.Default.ConsentStarted),
             _ => Error(StatusCodes.Status502BadGateway, new AdminError("provider", $"the provider refused to start a consent for {account}: {started.Failure}", started.Failure?.Kind == OAuthFailureKind.Transient)),
+        };
+    }
+
+    private static async Task<IResult> TokenAsync(string name, TokenLookup lookup, CancellationToken cancellationToken)
+    {
+        if (!AccountName.TryParse(name, out var account))
+        {
+            return Error(StatusCodes.Status400BadRequest, new AdminError("bad_request", $"'{name}' is not a valid account name"));
+        }
+
+        TokenAnswer answer;
+        try
+        {
+            answer = await lookup.GetAsync(account, cancellationToken).ConfigureAwait(false);
+        }
+        catch (AccountUnreadableException ex)
+        {
+            return Error(StatusCodes.Status409Conflict, new AdminError("unreadable", ex.Message));
+        }
+
+        return answer.Kind switch
+        {
+            TokenAnswerKind.Token => Results.Json(new CurrentToken(account.Value, answer.Username!, answer.Token!.Reveal(), answer.ExpiresAt!.Value), AdminJson.Default.CurrentToken),
+            TokenAnswerKind.Unknown => Error(StatusCodes.Status404NotFound, new AdminError("unknown_account", $"no account named {account}; add it with: tokenbroker account add {account} ...")),
+            TokenAnswerKind.NeedsConsent => Error(StatusCodes.Status409Conflict, new AdminError("needs_consent", answer.Reason!)),
+            _ => Error(StatusCodes.Status503ServiceUnavailable, new AdminError("unavailable", answer.Reason!, Transient: true)),
         };
     }
 
