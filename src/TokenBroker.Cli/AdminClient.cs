@@ -99,7 +99,12 @@ internal sealed class AdminClient : IDisposable
             }
 
             var error = await ReadErrorAsync(response, cancellationToken).ConfigureAwait(false);
-            var exitCode = error?.Error is "unknown_account" or "needs_consent" ? ExitCodes.Unavailable : error?.Transient == true ? ExitCodes.Temporary : ExitCodes.Failure;
+            var exitCode = error?.Error switch
+            {
+                "unknown_account" or "needs_consent" => ExitCodes.Unavailable,
+                "bad_request" => ExitCodes.Usage,
+                _ => error?.Transient == true ? ExitCodes.Temporary : ExitCodes.Failure,
+            };
             throw new CliException(exitCode, error?.Message ?? $"tokenbrokerd answered {(int)response.StatusCode}");
         }
     }

@@ -64,10 +64,12 @@ public sealed class TokenCommandTests : IAsyncLifetime
         Assert.Contains("cannot reach tokenbrokerd", Assert.Single(down.Stderr), StringComparison.Ordinal);
     }
 
-    [Fact]
-    public async Task An_unknown_format_is_a_usage_error()
+    [Theory]
+    [InlineData("work", "--format", "plain")]
+    [InlineData("not an account!")]
+    public async Task An_unknown_format_or_a_malformed_name_is_a_usage_error(params string[] arguments)
     {
-        using var cli = _broker.Cli("token", "work", "--format", "plain");
+        using var cli = _broker.Cli(["token", .. arguments]);
 
         Assert.Equal(64, await cli.WaitForExitAsync());
         Assert.Empty(cli.Stdout);

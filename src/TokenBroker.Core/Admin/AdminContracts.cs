@@ -35,7 +35,7 @@ public sealed record CurrentToken(string Account, string Username, string Access
 }
 
 /// <summary>An admin request that failed.</summary>
-/// <param name="Error">A stable code: <c>unknown_account</c>, <c>needs_consent</c>, <c>unavailable</c>, <c>provider</c>, <c>bad_request</c>.</param>
+/// <param name="Error">A stable code: <c>unknown_account</c>, <c>needs_consent</c>, <c>unavailable</c>, <c>unreadable</c>, <c>provider</c>, <c>bad_request</c>.</param>
 /// <param name="Message">One line for a person.</param>
 /// <param name="Transient">True when trying again later may work.</param>
 public sealed record AdminError(string Error, string Message, bool Transient = false);

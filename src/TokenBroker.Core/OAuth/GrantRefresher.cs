@@ -23,12 +23,15 @@ public sealed class GrantRefresher(IGrantStore store, OAuthClients clients)
         }
 
         var result = await clients.For(entry.Account).RefreshAsync(entry.Account, entry.Grant, cancellationToken).ConfigureAwait(false);
+
+        // The provider has answered: a rotated refresh token exists only in this response now, so the
+        // commit is not abandoned when the daemon starts to stop.
         var committed = await store.UpdateGrantAsync(
             name,
             grant => result.Value is { } tokens ? GrantUpdates.Issued(grant, tokens)
                 : SameCredentials(grant, entry.Grant) ? GrantUpdates.Failed(grant, result.Failure!)
                 : grant,
-            cancellationToken).ConfigureAwait(false);
+            CancellationToken.None).ConfigureAwait(false);
         return committed is null ? null : new RefreshOutcome(committed, result.Failure, entry.Grant.State);
     }
 

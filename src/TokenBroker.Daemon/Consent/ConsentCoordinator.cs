@@ -137,7 +137,8 @@ internal sealed class ConsentCoordinator(
         }
 
         ConsentLog.Stored(logger, name.Value, tokens.ExpiresAt);
-        await refreshes.PlanAsync(committed, cancellationToken).ConfigureAwait(false);
+        // Stored: the plan must follow even if the browser that brought the code has gone away.
+        await refreshes.PlanAsync(committed, CancellationToken.None).ConfigureAwait(false);
         return CallbackOutcome.Stored(name.Value);
     }
 

@@ -1,4 +1,3 @@
-using System.ComponentModel;
 using System.Diagnostics;
 using TokenBroker.Core.Accounts;
 using TokenBroker.Core.Grants;
@@ -36,33 +35,37 @@ internal sealed class NotifyCommand(IOptions<RefreshOptions> options, TimeProvid
         start.Environment["TOKENBROKER_ACCOUNT"] = account.Value;
         start.Environment["TOKENBROKER_STATE"] = StateName(state);
         start.Environment["TOKENBROKER_REASON"] = reason;
+        using var limit = new CancellationTokenSource(options.Value.NotifyTimeout, time);
+        Process? process = null;
         try
         {
-            using var process = Process.Start(start)!;
+            process = Process.Start(start)!;
             process.StandardInput.Close();
-            var output = process.StandardOutput.ReadToEndAsync();
-            var errors = process.StandardError.ReadToEndAsync();
-            using var limit = new CancellationTokenSource(options.Value.NotifyTimeout, time);
-            try
-            {
-                await process.WaitForExitAsync(limit.Token).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                process.Kill(entireProcessTree: true);
-                RefreshLog.NotifyTimedOut(logger, account.Value, options.Value.NotifyTimeout);
-                return;
-            }
 
+            // Both pipes are drained within the time limit: a command that leaves a child behind
+            // holding them open must not keep this task (and the process handle) forever.
+            var output = process.StandardOutput.ReadToEndAsync(limit.Token);
+            var errors = process.StandardError.ReadToEndAsync(limit.Token);
+            await process.WaitForExitAsync(limit.Token).ConfigureAwait(false);
             await Task.WhenAll(output, errors).ConfigureAwait(false);
             if (process.ExitCode != 0)
             {
                 RefreshLog.NotifyFailed(logger, account.Value, $"exit code {process.ExitCode}: {FirstLine(errors.Result)}");
             }
         }
-        catch (Exception ex) when (ex is Win32Exception or IOException or InvalidOperationException)
+        catch (OperationCanceledException) when (limit.IsCancellationRequested)
         {
-            RefreshLog.NotifyFailed(logger, account.Value, $"{command[0]} could not be started ({ex.Message})");
+            process?.Kill(entireProcessTree: true);
+            RefreshLog.NotifyTimedOut(logger, account.Value, options.Value.NotifyTimeout);
+        }
+        catch (Exception ex)
+        {
+            // Whatever went wrong is logged here: nobody awaits this task.
+            RefreshLog.NotifyFailed(logger, account.Value, $"{command[0]} could not be run ({ex.GetType().Name}: {ex.Message})");
+        }
+        finally
+        {
+            process?.Dispose();
         }
     }
 

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using Quartz;
 using TokenBroker.Core.Accounts;
 using TokenBroker.Core.Grants;
@@ -12,6 +13,7 @@ namespace TokenBroker.Daemon.Refresh;
 /// the configured number at once, each followed by the account's next plan — the refresh window on
 /// success, backoff on a transient fault, nothing (and a notice) when the account needs consent.
 /// </summary>
+[SuppressMessage("Design", "CA1001", Justification = "The SemaphoreSlim never creates a wait handle; disposing it while a job still ends at shutdown would only throw.")]
 internal sealed class RefreshCoordinator(
     GrantRefresher refresher,
     RefreshTriggers triggers,
@@ -19,45 +21,55 @@ internal sealed class RefreshCoordinator(
     IOptions<RefreshOptions> options,
     TimeProvider time,
     IHostApplicationLifetime lifetime,
-    ILogger<RefreshCoordinator> logger) : IDisposable
+    ILogger<RefreshCoordinator> logger)
 {
     private readonly RefreshPolicy _policy = options.Value.Policy();
     private readonly SemaphoreSlim _slots = new(options.Value.Concurrency);
     private readonly Dictionary<AccountName, Task<RefreshOutcome?>> _inFlight = [];
     private readonly Dictionary<AccountName, int> _failures = [];
     private readonly Dictionary<AccountName, DateTimeOffset> _lastRefresh = [];
+    private readonly Dictionary<AccountName, long> _plans = [];
+    private long _nextPlan;
     private readonly Lock _gate = new();
 
     /// <summary>The current time, on the daemon's clock.</summary>
     public DateTimeOffset Now => time.GetUtcNow();
 
     /// <summary>
-    /// Refreshes <paramref name="name"/>, or joins the refresh of it already in flight. The task
-    /// ends with the committed outcome, or null when the account is gone or could not be read.
+    /// Refreshes <paramref name="name"/>, or joins the refresh of it already in flight. With
+    /// <paramref name="unlessRefreshedAfter"/>, a refresh that finished after that time counts, and
+    /// none is started. The task ends with the committed outcome, or null when no refresh ran, the
+    /// account is gone, or it could not be read.
     /// </summary>
-    public Task<RefreshOutcome?> RefreshAsync(AccountName name)
+    public Task<RefreshOutcome?> RefreshAsync(AccountName name, DateTimeOffset? unlessRefreshedAfter = null)
     {
         lock (_gate)
         {
-            if (!_inFlight.TryGetValue(name, out var running))
+            if (_inFlight.TryGetValue(name, out var running))
             {
-                running = RunAsync(name);
-                _inFlight[name] = running;
+                return running;
             }
 
+            if (unlessRefreshedAfter is { } seen && _lastRefresh.TryGetValue(name, out var last) && last > seen)
+            {
+                return Task.FromResult<RefreshOutcome?>(null);
+            }
+
+            running = RunAsync(name);
+            _inFlight[name] = running;
             return running;
         }
     }
 
     /// <summary>
-    /// The scheduled refresh planned for <paramref name="plannedAt"/>: skipped when the account was
-    /// refreshed since (a lookup got there first), as its next refresh is then planned already.
+    /// Runs plan <paramref name="plan"/> of <paramref name="name"/>, the one a Quartz trigger carried;
+    /// skipped when a newer plan replaced it (a lookup or a consent got there first).
     /// </summary>
-    public async Task RefreshUnlessDoneAsync(AccountName name, DateTimeOffset plannedAt, CancellationToken cancellationToken)
+    public async Task RunPlanAsync(AccountName name, long plan, CancellationToken cancellationToken)
     {
         lock (_gate)
         {
-            if (_lastRefresh.TryGetValue(name, out var last) && last >= plannedAt)
+            if (_plans.TryGetValue(name, out var current) && current != plan)
             {
                 return;
             }
@@ -75,17 +87,31 @@ internal sealed class RefreshCoordinator(
     {
         ArgumentNullException.ThrowIfNull(entry);
         var name = entry.Account.Name;
+
+        // A refresh of the old grant may still be finishing: let its follow-up pass first, so that
+        // this plan, made from the newer entry, is the one that stays.
+        Task<RefreshOutcome?>? running;
+        lock (_gate)
+        {
+            _inFlight.TryGetValue(name, out running);
+        }
+
+        if (running is not null)
+        {
+            await running.ConfigureAwait(false);
+        }
+
         ResetFailures(name);
         Remember(name, entry.Grant);
         if (entry.Grant.State == GrantState.NeedsConsent)
         {
-            await triggers.CancelAsync(name, cancellationToken).ConfigureAwait(false);
+            await CancelAsync(name, cancellationToken).ConfigureAwait(false);
             return null;
         }
 
         var now = time.GetUtcNow();
         var at = _policy.IsDue(entry.Grant, now) ? now : _policy.RefreshAt(entry.Grant, now, Random.Shared.NextDouble());
-        await triggers.ScheduleAsync(name, at, cancellationToken).ConfigureAwait(false);
+        await ScheduleAsync(name, at, cancellationToken).ConfigureAwait(false);
         if (log)
         {
             RefreshLog.Scheduled(logger, name.Value, at);
@@ -107,8 +133,6 @@ internal sealed class RefreshCoordinator(
         return planned;
     }
 
-    public void Dispose() => _slots.Dispose();
-
     private async Task<RefreshOutcome?> RunAsync(AccountName name)
     {
         // Leave the caller's lock before any work.
@@ -119,7 +143,7 @@ internal sealed class RefreshCoordinator(
             var outcome = await RefreshWithinLimitAsync(name, stopping).ConfigureAwait(false);
             if (outcome is null)
             {
-                await triggers.CancelAsync(name, stopping).ConfigureAwait(false);
+                await CancelAsync(name, stopping).ConfigureAwait(false);
                 Forget(name);
                 return null;
             }
@@ -136,8 +160,12 @@ internal sealed class RefreshCoordinator(
             // An unreadable account, a full disk, a provider kind this build lacks, or a bug: whatever
             // it is, the account keeps a planned retry, or it would never be refreshed again.
             var retryAt = _policy.RetryAt(CountFailure(name), time.GetUtcNow(), null, null, Random.Shared.NextDouble());
-            RefreshLog.RefreshError(logger, name.Value, ex.Message, retryAt);
-            await triggers.ScheduleAsync(name, retryAt, stopping).ConfigureAwait(false);
+            RefreshLog.RefreshError(logger, name.Value, $"{ex.GetType().Name}: {ex.Message}", retryAt);
+            if (!stopping.IsCancellationRequested)
+            {
+                await ScheduleAsync(name, retryAt, stopping).ConfigureAwait(false);
+            }
+
             return null;
         }
         finally
@@ -171,7 +199,7 @@ internal sealed class RefreshCoordinator(
         if (grant.State == GrantState.NeedsConsent)
         {
             ResetFailures(name);
-            await triggers.CancelAsync(name, cancellationToken).ConfigureAwait(false);
+            await CancelAsync(name, cancellationToken).ConfigureAwait(false);
             if (outcome.PreviousState != GrantState.NeedsConsent)
             {
                 var reason = outcome.Failure?.ToString() ?? grant.LastError ?? "refresh refused";
@@ -186,18 +214,45 @@ internal sealed class RefreshCoordinator(
         {
             var failures = CountFailure(name);
             var retryAt = _policy.RetryAt(failures, now, grant.ExpiresAt, failure.RetryAfter, Random.Shared.NextDouble());
-            await triggers.ScheduleAsync(name, retryAt, cancellationToken).ConfigureAwait(false);
+            await ScheduleAsync(name, retryAt, cancellationToken).ConfigureAwait(false);
             RefreshLog.Retrying(logger, name.Value, failures, failure.ToString(), retryAt, grant.ExpiresAt);
             return;
         }
 
         ResetFailures(name);
         var next = _policy.RefreshAt(grant, now, Random.Shared.NextDouble());
-        await triggers.ScheduleAsync(name, next, cancellationToken).ConfigureAwait(false);
-        RefreshLog.Refreshed(logger, name.Value, grant.ExpiresAt ?? now, next);
+        await ScheduleAsync(name, next, cancellationToken).ConfigureAwait(false);
+        if (outcome.Failure is null)
+        {
+            // (A failure of a grant that a consent replaced meanwhile is not this grant's: nothing to report.)
+            RefreshLog.Refreshed(logger, name.Value, grant.ExpiresAt ?? now, next);
+        }
     }
 
-    /// <summary>Keeps the time of the account's last refresh, so a scheduled run can tell it is not needed any more.</summary>
+    /// <summary>Replaces the account's plan with a refresh at <paramref name="at"/>, under a new plan number.</summary>
+    private Task ScheduleAsync(AccountName name, DateTimeOffset at, CancellationToken cancellationToken)
+    {
+        long plan;
+        lock (_gate)
+        {
+            plan = ++_nextPlan;
+            _plans[name] = plan;
+        }
+
+        return triggers.ScheduleAsync(name, at, plan, cancellationToken);
+    }
+
+    private Task CancelAsync(AccountName name, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            _plans.Remove(name);
+        }
+
+        return triggers.CancelAsync(name, cancellationToken);
+    }
+
+    /// <summary>Keeps the time of the account's last refresh, so a lookup can tell one has just finished.</summary>
     private void Remember(AccountName name, Grant grant)
     {
         lock (_gate)
@@ -230,6 +285,7 @@ internal sealed class RefreshCoordinator(
         {
             _failures.Remove(name);
             _lastRefresh.Remove(name);
+            _plans.Remove(name);
         }
     }
 }

@@ -10,6 +10,7 @@ internal sealed class RefreshJob(RefreshCoordinator coordinator) : IJob
     public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);
-        await coordinator.RefreshUnlessDoneAsync(AccountName.Parse(context.JobDetail.Key.Name), context.ScheduledFireTimeUtc ?? context.FireTimeUtc, cancellationToken).ConfigureAwait(false);
+        var plan = context.Trigger.JobDataMap.GetLong(RefreshTriggers.PlanKey);
+        await coordinator.RunPlanAsync(AccountName.Parse(context.JobDetail.Key.Name), plan, cancellationToken).ConfigureAwait(false);
     }
 }

@@ -14,6 +14,9 @@ internal static class RefreshServices
         {
             quartz.UseInMemoryStore();
             quartz.UseDefaultThreadPool(options.Concurrency);
+
+            // The longest the scheduler sleeps before it reads the clock again (after a suspend or a clock step).
+            quartz.ConfigureScheduler(scheduler => scheduler.IdleWaitTime = TimeSpan.FromSeconds(30));
         });
         services.AddSingleton<RefreshTriggers>();
         services.AddSingleton<RefreshCoordinator>();

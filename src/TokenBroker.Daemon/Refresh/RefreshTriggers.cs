@@ -12,8 +12,11 @@ internal sealed class RefreshTriggers(ISchedulerFactory schedulers, TimeProvider
 {
     private const string Group = "refresh";
 
+    /// <summary>The job data key of the plan number a trigger carries.</summary>
+    public const string PlanKey = "plan";
+
     /// <summary>Sets <paramref name="account"/>'s next refresh to <paramref name="at"/>, replacing any earlier plan.</summary>
-    public async Task ScheduleAsync(AccountName account, DateTimeOffset at, CancellationToken cancellationToken)
+    public async Task ScheduleAsync(AccountName account, DateTimeOffset at, long plan, CancellationToken cancellationToken)
     {
         var scheduler = await schedulers.GetScheduler(cancellationToken).ConfigureAwait(false);
         var job = JobBuilder.Create<RefreshJob>().WithIdentity(account.Value, Group).StoreDurably().Build();
@@ -22,6 +25,7 @@ internal sealed class RefreshTriggers(ISchedulerFactory schedulers, TimeProvider
             .WithIdentity(account.Value, Group)
             .ForJob(job)
             .StartAt(at)
+            .UsingJobData(PlanKey, plan)
             .WithSimpleSchedule(schedule => schedule.WithMisfireInstruction(SimpleTriggerMisfireInstruction.FireNow))
             .Build();
         await scheduler.ScheduleJob(job, trigger, ScheduleJobOptions.Replacing, cancellationToken).ConfigureAwait(false);

@@ -22,7 +22,7 @@ internal sealed class TokenLookup(IGrantStore store, RefreshCoordinator coordina
         var entry = await store.FindAsync(name, cancellationToken).ConfigureAwait(false);
         if (entry is null)
         {
-            return new TokenAnswer(TokenAnswerKind.Unknown, null, null, null, $"no account is named {name}");
+            return Unknown(name);
         }
 
         if (Remaining(entry.Grant) > FinalWindow || entry.Grant.State != GrantState.Active)
@@ -30,17 +30,20 @@ internal sealed class TokenLookup(IGrantStore store, RefreshCoordinator coordina
             return Answer(entry);
         }
 
-        var refresh = coordinator.RefreshAsync(name);
+        var refresh = coordinator.RefreshAsync(name, unlessRefreshedAfter: entry.Grant.LastRefresh);
         try
         {
             var outcome = await refresh.WaitAsync(options.Value.LookupWait, time, cancellationToken).ConfigureAwait(false);
-            return Answer(outcome?.Entry ?? entry);
+            var current = outcome?.Entry ?? await store.FindAsync(name, cancellationToken).ConfigureAwait(false);
+            return current is null ? Unknown(name) : Answer(current);
         }
         catch (TimeoutException)
         {
             return Answer(entry, "a refresh is in progress");
         }
     }
+
+    private static TokenAnswer Unknown(AccountName name) => new(TokenAnswerKind.Unknown, null, null, null, $"no account is named {name}");
 
     private TimeSpan Remaining(Grant grant) =>
         grant.AccessToken is not null && grant.ExpiresAt is { } expiresAt ? expiresAt - time.GetUtcNow() : TimeSpan.Zero;

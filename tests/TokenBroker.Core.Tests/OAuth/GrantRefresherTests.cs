@@ -81,6 +81,23 @@ public sealed class GrantRefresherTests(AuthServerFixture fixture) : IClassFixtu
     }
 
     [Fact]
+    public async Task A_stop_that_arrives_after_the_provider_answered_still_commits_the_rotated_refresh_token()
+    {
+        var (store, _, account) = await ConsentedAsync();
+        var before = (await store.FindAsync(account.Name, None))!;
+        using var stop = new CancellationTokenSource();
+        var refresher = new GrantRefresher(new StopArrivesStore(store, stop), Clients());
+
+        var outcome = await refresher.RefreshAsync(account.Name, stop.Token);
+
+        Assert.True(stop.IsCancellationRequested);
+        Assert.Null(outcome!.Failure);
+        var stored = (await store.FindAsync(account.Name, None))!;
+        Assert.NotEqual(before.Grant.RefreshToken, stored.Grant.RefreshToken);
+        Assert.Equal(outcome.Entry.Grant.RefreshToken, stored.Grant.RefreshToken);
+    }
+
+    [Fact]
     public async Task An_unknown_account_is_not_refreshed()
     {
         var (_, refresher, _) = await ConsentedAsync();
@@ -105,6 +122,24 @@ public sealed class GrantRefresherTests(AuthServerFixture fixture) : IClassFixtu
         var tokens = await fixture.Context.ConsentAsync(account);
         await _store.UpdateGrantAsync(account.Name, grant => GrantUpdates.Issued(grant, tokens), None);
         return (_store, new GrantRefresher(_store, Clients()), account);
+    }
+
+    /// <summary>The daemon starts to stop just as the new grant is about to be written.</summary>
+    private sealed class StopArrivesStore(IGrantStore inner, CancellationTokenSource stop) : IGrantStore
+    {
+        public Task<StoreListing> ListAsync(CancellationToken cancellationToken) => inner.ListAsync(cancellationToken);
+
+        public Task<AccountEntry?> FindAsync(AccountName name, CancellationToken cancellationToken) => inner.FindAsync(name, cancellationToken);
+
+        public Task<AccountEntry> SaveAccountAsync(Account account, CancellationToken cancellationToken) => inner.SaveAccountAsync(account, cancellationToken);
+
+        public async Task<AccountEntry?> UpdateGrantAsync(AccountName name, Func<Grant, Grant> change, CancellationToken cancellationToken)
+        {
+            await stop.CancelAsync();
+            return await inner.UpdateGrantAsync(name, change, cancellationToken);
+        }
+
+        public Task<bool> RemoveAsync(AccountName name, CancellationToken cancellationToken) => inner.RemoveAsync(name, cancellationToken);
     }
 
     private sealed class WriteFailingStore(IGrantStore inner) : IGrantStore

@@ -71,11 +71,13 @@ public sealed class RefreshPolicyTests
     }
 
     [Property]
-    public bool A_token_is_always_refreshed_before_it_expires_and_after_half_its_life(PositiveInt lifetimeSeconds, NormalFloat jitter)
+    public bool A_token_is_refreshed_before_it_expires_but_not_before_forty_percent_of_its_life_or_the_keep_alive(PositiveInt seconds, byte scale, NormalFloat jitter)
     {
-        var lifetime = TimeSpan.FromSeconds(Math.Min(lifetimeSeconds.Get, 400 * 24 * 3600));
+        // Lifetimes from a second to years: FsCheck's integers stay small, so they are scaled up.
+        var lifetime = TimeSpan.FromSeconds(Math.Min((double)seconds.Get * (1L << (scale % 24)), 1e9));
         var at = _policy.RefreshAt(Issued(lifetime), Now, jitter.Get);
-        return at < Now + lifetime && at >= Now + lifetime / 2 - lifetime / 10;
+        var earliest = Now + (lifetime * 0.4 < _policy.KeepAlive ? lifetime * 0.4 : _policy.KeepAlive);
+        return at < Now + lifetime && at >= earliest;
     }
 
     [Property]

@@ -42,15 +42,26 @@ public sealed class LookupTests : IAsyncLifetime
     [Fact]
     public async Task A_lookup_waits_at_most_the_lookup_wait_then_serves_the_still_valid_token()
     {
-        var entry = await _daemon.ConsentAsync(_server);
-        await ExpireSoonAsync(entry, TimeSpan.FromSeconds(30));
+        await using var daemon = await InProcessDaemon.StartAsync(providerTimeout: TimeSpan.FromMinutes(5));
+        var entry = await daemon.ConsentAsync(_server);
+        await ExpireSoonAsync(daemon, entry, TimeSpan.FromSeconds(30));
+        var before = _server.TokenRequests;
         _server.Outage = Fault.Hang;
 
-        var lookup = _daemon.LookupAsync("work");
-        await Task.Delay(TimeSpan.FromMilliseconds(200), TimeProvider.System);
-        Assert.False(lookup.IsCompleted);
-        _daemon.Clock.Advance(TimeSpan.FromSeconds(5));
-        var answer = await lookup.WaitAsync(TimeSpan.FromSeconds(10), TimeProvider.System);
+        var lookup = daemon.LookupAsync("work");
+        using (var limit = new CancellationTokenSource(TimeSpan.FromSeconds(20)))
+        {
+            while (_server.TokenRequests == before)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(10), TimeProvider.System, limit.Token);
+            }
+        }
+
+        daemon.Clock.Advance(TimeSpan.FromSeconds(4));
+        await Task.Delay(TimeSpan.FromMilliseconds(300), TimeProvider.System);
+        Assert.False(lookup.IsCompleted, "the lookup gave up before the lookup wait");
+        daemon.Clock.Advance(TimeSpan.FromSeconds(1));
+        var answer = await lookup.WaitAsync(TimeSpan.FromSeconds(2), TimeProvider.System);
 
         Assert.Equal(TokenAnswerKind.Token, answer.Kind);
         Assert.Equal(entry.Grant.AccessToken!.Reveal(), answer.Token!.Reveal());
@@ -89,6 +100,8 @@ public sealed class LookupTests : IAsyncLifetime
     }
 
     /// <summary>Moves the stored token's expiry to <paramref name="left"/> from now, as if the scheduler had fallen behind.</summary>
-    private async Task ExpireSoonAsync(Core.Storage.AccountEntry entry, TimeSpan left) =>
-        await _daemon.Store.UpdateGrantAsync(entry.Account.Name, grant => grant with { ExpiresAt = _daemon.Clock.GetUtcNow() + left, State = GrantState.Active }, CancellationToken.None);
+    private Task ExpireSoonAsync(Core.Storage.AccountEntry entry, TimeSpan left) => ExpireSoonAsync(_daemon, entry, left);
+
+    private static async Task ExpireSoonAsync(InProcessDaemon daemon, Core.Storage.AccountEntry entry, TimeSpan left) =>
+        await daemon.Store.UpdateGrantAsync(entry.Account.Name, grant => grant with { ExpiresAt = daemon.Clock.GetUtcNow() + left, State = GrantState.Active }, CancellationToken.None);
 }

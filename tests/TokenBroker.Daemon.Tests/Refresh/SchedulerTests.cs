@@ -92,7 +92,7 @@ public sealed class SchedulerTests
 
         await server.RevokeTokenAsync(work.Grant.RefreshToken!.Reveal());
         await daemon.AdvanceAsync(TimeSpan.FromHours(3), TimeSpan.FromMinutes(1));
-        await WaitForAsync(() => File.Exists(noteFile));
+        await WaitForAsync(() => File.Exists(noteFile) && File.ReadAllText(noteFile).EndsWith('\n'));
 
         var workAnswer = await daemon.LookupAsync("work");
         Assert.Equal(TokenAnswerKind.NeedsConsent, workAnswer.Kind);
@@ -133,7 +133,7 @@ public sealed class SchedulerTests
         await WaitForAsync(() => daemon.LogText.Contains("Notify command for account work failed", StringComparison.Ordinal));
         await daemon.AdvanceAsync(TimeSpan.FromHours(2), TimeSpan.FromMinutes(2));
 
-        Assert.Contains("/nonexistent/notify could not be started", daemon.LogText, StringComparison.Ordinal);
+        Assert.Contains("/nonexistent/notify could not be run (Win32Exception", daemon.LogText, StringComparison.Ordinal);
         Assert.Equal(TokenAnswerKind.Token, (await daemon.LookupAsync("home")).Kind);
     }
 
