@@ -98,7 +98,7 @@ internal sealed class RefreshCoordinator(
 
         if (running is not null)
         {
-            await running.ConfigureAwait(false);
+            await ((Task)running).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
 
         ResetFailures(name);
