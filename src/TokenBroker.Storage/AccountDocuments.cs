@@ -38,9 +38,13 @@ internal sealed class AccountDocuments(SecretSealer sealer)
         ["last_error"] = grant.LastError,
     };
 
+    /// <summary>
+    /// Reads an account. Every secret is authenticated; with <paramref name="secrets"/> false none is
+    /// returned (a listing keeps thousands of entries at once and needs only names, states and times).
+    /// </summary>
     /// <exception cref="SecretUnsealException">A secret fails authentication.</exception>
     /// <exception cref="InvalidDataException">The document is malformed.</exception>
-    public AccountEntry Read(BsonDocument document)
+    public AccountEntry Read(BsonDocument document, bool secrets = true)
     {
         var name = ReadName(document);
         var provider = document["provider"].AsDocument ?? throw Malformed(name, "provider");
@@ -52,11 +56,11 @@ internal sealed class AccountDocuments(SecretSealer sealer)
             MatchKeys = ReadStrings(document["match"]),
             Scopes = ReadStrings(document["scopes"]),
             ClientId = document["client_id"].AsString,
-            ClientSecret = Unseal(document["client_secret"], name, SecretField.ClientSecret),
+            ClientSecret = Keep(Unseal(document["client_secret"], name, SecretField.ClientSecret), secrets),
             TokenFile = ReadTokenFile(document["token_file"]),
         };
         var grant = document["grant"].AsDocument ?? throw Malformed(name, "grant");
-        return new AccountEntry(account, ReadGrant(grant, name), document["revision"].AsInt64);
+        return new AccountEntry(account, ReadGrant(grant, name, secrets), document["revision"].AsInt64);
     }
 
     public static AccountName ReadName(BsonDocument document) =>
@@ -64,12 +68,14 @@ internal sealed class AccountDocuments(SecretSealer sealer)
             ? name
             : throw new InvalidDataException($"a stored account has an invalid name '{document["_id"]}'");
 
-    private Grant ReadGrant(BsonDocument grant, AccountName name) => new()
+    private static Secret? Keep(Secret? secret, bool secrets) => secrets ? secret : null;
+
+    private Grant ReadGrant(BsonDocument grant, AccountName name, bool secrets) => new()
     {
         State = Enum.TryParse<GrantState>(grant["state"].AsString, out var state) ? state : throw Malformed(name, "grant.state"),
-        RefreshToken = Unseal(grant["refresh_token"], name, SecretField.RefreshToken),
-        MsalCache = Unseal(grant["msal_cache"], name, SecretField.MsalCache),
-        AccessToken = Unseal(grant["access_token"], name, SecretField.AccessToken),
+        RefreshToken = Keep(Unseal(grant["refresh_token"], name, SecretField.RefreshToken), secrets),
+        MsalCache = Keep(Unseal(grant["msal_cache"], name, SecretField.MsalCache), secrets),
+        AccessToken = Keep(Unseal(grant["access_token"], name, SecretField.AccessToken), secrets),
         ExpiresAt = ReadTime(grant["expires_at"]),
         IssuedAt = ReadTime(grant["issued_at"]),
         LastRefresh = ReadTime(grant["last_refresh"]),

@@ -97,7 +97,7 @@ public sealed class LiteDbGrantStore : IGrantStore, IDisposable
         {
             try
             {
-                accounts.Add(_documents.Read(document));
+                accounts.Add(_documents.Read(document, secrets: false));
             }
             catch (Exception ex) when (ex is SecretUnsealException or InvalidDataException)
             {

@@ -199,7 +199,29 @@ public abstract class GrantStoreContract
 
         var final = await Store.ListAsync(None);
         Assert.Equal(names.Length, final.Accounts.Count);
-        Assert.All(final.Accounts, e => Assert.Equal($"{e.Account.Name}-token-10", e.Grant.AccessToken?.Reveal()));
+        foreach (var name in names)
+        {
+            Assert.Equal($"{name}-token-10", (await Store.FindAsync(name, None))!.Grant.AccessToken?.Reveal());
+        }
+    }
+
+    [Fact]
+    public async Task A_listing_carries_states_and_times_but_no_secret()
+    {
+        var account = Samples.Account();
+        await Store.SaveAccountAsync(account, None);
+        var grant = Samples.ActiveGrant(Samples.Now);
+        await Store.UpdateGrantAsync(account.Name, _ => grant, None);
+
+        var listed = Assert.Single((await Store.ListAsync(None)).Accounts);
+
+        Assert.Equal(GrantState.Active, listed.Grant.State);
+        Assert.Equal(grant.ExpiresAt, listed.Grant.ExpiresAt);
+        Assert.Equal(grant.LastRefresh, listed.Grant.LastRefresh);
+        Assert.Null(listed.Grant.AccessToken);
+        Assert.Null(listed.Grant.RefreshToken);
+        Assert.Null(listed.Account.ClientSecret);
+        Assert.NotNull((await Store.FindAsync(account.Name, None))!.Grant.AccessToken);
     }
 
     [Theory]

@@ -9,7 +9,11 @@ namespace TokenBroker.Core.Storage;
 /// </summary>
 public interface IGrantStore
 {
-    /// <summary>Every account; an account whose secrets fail authentication is listed as unreadable.</summary>
+    /// <summary>
+    /// Every account with its grant's state and times but without any secret field (each is
+    /// authenticated, none returned: a listing of thousands of accounts must not hold their tokens);
+    /// an account whose secrets fail authentication is listed as unreadable.
+    /// </summary>
     Task<StoreListing> ListAsync(CancellationToken cancellationToken);
 
     /// <summary>One account, or null when no account has that name.</summary>
