@@ -219,6 +219,21 @@ public sealed class DaemonStartupTests : IDisposable
     }
 
     [Theory]
+    [InlineData("Concurrency", 0, "TokenBroker:Refresh:Concurrency must be 1-256, not 0")]
+    [InlineData("KeepAlive", "00:05:00", "TokenBroker:Refresh:KeepAlive must be at least 01:00:00")]
+    [InlineData("LookupWait", "00:10:00", "TokenBroker:Refresh:LookupWait must be 00:00:00-00:01:00")]
+    [InlineData("NotifyTimeout", "00:00:00", "TokenBroker:Refresh:NotifyTimeout must be positive")]
+    public async Task A_bad_refresh_setting_stops_the_daemon_naming_it(string key, object value, string message)
+    {
+        _run.WriteConfig(new Dictionary<string, object> { ["Refresh"] = new Dictionary<string, object> { [key] = value } });
+
+        using var daemon = _run.Start();
+
+        Assert.Equal(ExitConfig, await daemon.WaitForExitAsync());
+        Assert.Contains(message, Assert.Single(daemon.Stderr), StringComparison.Ordinal);
+    }
+
+    [Theory]
     [InlineData("--bogus")]
     [InlineData("--config")]
     public async Task A_usage_error_exits_64_with_the_usage(string argument)
