@@ -13,6 +13,7 @@ namespace TokenBroker.Daemon;
 internal sealed class StartupReport(
     IGrantStore store,
     RefreshCoordinator refreshes,
+    TimeProvider time,
     LoopbackEndpoint endpoint,
     AdminSocketPath adminSocket,
     IHostApplicationLifetime lifetime,
@@ -41,7 +42,7 @@ internal sealed class StartupReport(
         }
         else
         {
-            var now = refreshes.Now;
+            var now = time.GetUtcNow();
             RefreshLog.Started(logger, listing.Accounts.Count, planned.Count(p => p <= now), planned.Count(p => p is null));
         }
 

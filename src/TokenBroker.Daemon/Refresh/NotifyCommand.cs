@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using TokenBroker.Core.Accounts;
-using TokenBroker.Core.Grants;
 
 namespace TokenBroker.Daemon.Refresh;
 
@@ -12,7 +11,7 @@ namespace TokenBroker.Daemon.Refresh;
 internal sealed class NotifyCommand(IOptions<RefreshOptions> options, TimeProvider time, ILogger<NotifyCommand> logger)
 {
     /// <summary>Runs the command for <paramref name="account"/>, if one is configured.</summary>
-    public async Task RunAsync(AccountName account, GrantState state, string reason)
+    public async Task RunAsync(AccountName account, string reason)
     {
         var command = options.Value.NotifyCommand;
         if (command.Count == 0)
@@ -33,7 +32,7 @@ internal sealed class NotifyCommand(IOptions<RefreshOptions> options, TimeProvid
         }
 
         start.Environment["TOKENBROKER_ACCOUNT"] = account.Value;
-        start.Environment["TOKENBROKER_STATE"] = StateName(state);
+        start.Environment["TOKENBROKER_STATE"] = "needs-consent";
         start.Environment["TOKENBROKER_REASON"] = reason;
         using var limit = new CancellationTokenSource(options.Value.NotifyTimeout, time);
         Process? process = null;
@@ -68,14 +67,6 @@ internal sealed class NotifyCommand(IOptions<RefreshOptions> options, TimeProvid
             process?.Dispose();
         }
     }
-
-    /// <summary>The state as the notify command sees it: <c>needs-consent</c>, <c>active</c> or <c>failing</c>.</summary>
-    public static string StateName(GrantState state) => state switch
-    {
-        GrantState.NeedsConsent => "needs-consent",
-        GrantState.Failing => "failing",
-        _ => "active",
-    };
 
     private static string FirstLine(string text) =>
         text.Split('\n', 2)[0].Trim() is { Length: > 0 } line ? line : "(no error output)";

@@ -32,9 +32,6 @@ internal sealed class RefreshCoordinator(
     private long _nextPlan;
     private readonly Lock _gate = new();
 
-    /// <summary>The current time, on the daemon's clock.</summary>
-    public DateTimeOffset Now => time.GetUtcNow();
-
     /// <summary>
     /// Refreshes <paramref name="name"/>, or joins the refresh of it already in flight. With
     /// <paramref name="unlessRefreshedAfter"/>, a refresh that finished after that time counts, and
@@ -204,7 +201,7 @@ internal sealed class RefreshCoordinator(
             {
                 var reason = outcome.Failure?.ToString() ?? grant.LastError ?? "refresh refused";
                 RefreshLog.NeedsConsent(logger, name.Value, reason);
-                _ = Task.Run(() => notify.RunAsync(name, GrantState.NeedsConsent, reason), CancellationToken.None);
+                _ = Task.Run(() => notify.RunAsync(name, reason), CancellationToken.None);
             }
 
             return;

@@ -13,7 +13,7 @@ namespace TokenBroker.Daemon.Refresh;
 internal sealed class TokenLookup(IGrantStore store, RefreshCoordinator coordinator, IOptions<RefreshOptions> options, TimeProvider time)
 {
     /// <summary>How long before expiry a token stops being served without first trying to refresh it.</summary>
-    public static readonly TimeSpan FinalWindow = TimeSpan.FromMinutes(1);
+    private static readonly TimeSpan FinalWindow = TimeSpan.FromMinutes(1);
 
     /// <summary>The current token of <paramref name="name"/>.</summary>
     /// <exception cref="AccountUnreadableException">The account's secrets fail authentication.</exception>
