@@ -49,13 +49,7 @@ public sealed class LookupTests : IAsyncLifetime
         _server.Outage = Fault.Hang;
 
         var lookup = daemon.LookupAsync("work");
-        using (var limit = new CancellationTokenSource(TimeSpan.FromSeconds(20)))
-        {
-            while (_server.TokenRequests == before)
-            {
-                await Task.Delay(TimeSpan.FromMilliseconds(10), TimeProvider.System, limit.Token);
-            }
-        }
+        await Scheduling.WaitForAsync(() => _server.TokenRequests > before);
 
         daemon.Clock.Advance(TimeSpan.FromSeconds(4));
         await Task.Delay(TimeSpan.FromMilliseconds(300), TimeProvider.System);

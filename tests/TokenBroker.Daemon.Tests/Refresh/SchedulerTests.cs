@@ -92,7 +92,7 @@ public sealed class SchedulerTests
 
         await server.RevokeTokenAsync(work.Grant.RefreshToken!.Reveal());
         await daemon.AdvanceAsync(TimeSpan.FromHours(3), TimeSpan.FromMinutes(1));
-        await WaitForAsync(() => File.Exists(noteFile) && File.ReadAllText(noteFile).EndsWith('\n'));
+        await Scheduling.WaitForAsync(() => File.Exists(noteFile) && File.ReadAllText(noteFile).EndsWith('\n'));
 
         var workAnswer = await daemon.LookupAsync("work");
         Assert.Equal(TokenAnswerKind.NeedsConsent, workAnswer.Kind);
@@ -130,19 +130,10 @@ public sealed class SchedulerTests
 
         await server.RevokeTokenAsync(work.Grant.RefreshToken!.Reveal());
         await daemon.AdvanceAsync(TimeSpan.FromHours(1), TimeSpan.FromMinutes(1));
-        await WaitForAsync(() => daemon.LogText.Contains("Notify command for account work failed", StringComparison.Ordinal));
+        await Scheduling.WaitForAsync(() => daemon.LogText.Contains("Notify command for account work failed", StringComparison.Ordinal));
         await daemon.AdvanceAsync(TimeSpan.FromHours(2), TimeSpan.FromMinutes(2));
 
         Assert.Contains("/nonexistent/notify could not be run (Win32Exception", daemon.LogText, StringComparison.Ordinal);
         Assert.Equal(TokenAnswerKind.Token, (await daemon.LookupAsync("home")).Kind);
-    }
-
-    private static async Task WaitForAsync(Func<bool> condition)
-    {
-        using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(20));
-        while (!condition())
-        {
-            await Task.Delay(TimeSpan.FromMilliseconds(10), TimeProvider.System, limit.Token);
-        }
     }
 }

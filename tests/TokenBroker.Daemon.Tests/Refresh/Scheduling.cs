@@ -40,6 +40,16 @@ internal static class Scheduling
         }
     }
 
+    /// <summary>Waits (in real time, at most 20 s) until <paramref name="condition"/> holds.</summary>
+    public static async Task WaitForAsync(Func<bool> condition)
+    {
+        using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        while (!condition())
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(10), TimeProvider.System, limit.Token);
+        }
+    }
+
     public static Task<TokenAnswer> LookupAsync(this InProcessDaemon daemon, string name) =>
         daemon.App.Services.GetRequiredService<TokenLookup>().GetAsync(AccountName.Parse(name), CancellationToken.None);
 
