@@ -28,13 +28,29 @@ public sealed class BrowserConsentTests
             Args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
         });
         var page = await browser.NewPageAsync();
-        await page.GotoAsync(started.AuthorizationUri.AbsoluteUri);
-        Assert.Equal("Test IdP: sign in", await page.TitleAsync());
-        await page.ClickAsync("#approve");
-        await page.WaitForURLAsync(url => url.StartsWith(daemon.Endpoint.RedirectUri.AbsoluteUri, StringComparison.Ordinal));
+        // A bound on liveness, not a speed target: on two busy CI cores Chromium has needed more than the default 30 s.
+        page.SetDefaultTimeout(120_000);
+        page.SetDefaultNavigationTimeout(120_000);
+        try
+        {
+            await page.GotoAsync(started.AuthorizationUri.AbsoluteUri);
+            Assert.Equal("Test IdP: sign in", await page.TitleAsync());
+            await page.ClickAsync("#approve");
+            // Waiting for the URL to commit and then for the element, rather than for the "load" lifecycle event:
+            // Debian's Chromium is newer than the one Playwright ships for, and a missed "load" event once hung CI.
+            await page.WaitForURLAsync(
+                url => url.StartsWith(daemon.Endpoint.RedirectUri.AbsoluteUri, StringComparison.Ordinal),
+                new PageWaitForURLOptions { WaitUntil = WaitUntilState.Commit });
+            var message = page.Locator("#message");
+            await message.WaitForAsync();
 
-        Assert.Equal("TokenBroker: Consent stored", await page.TitleAsync());
-        Assert.Contains("holds a grant for account work", await page.InnerTextAsync("#message"), StringComparison.Ordinal);
+            Assert.Equal("TokenBroker: Consent stored", await page.TitleAsync());
+            Assert.Contains("holds a grant for account work", await message.InnerTextAsync(), StringComparison.Ordinal);
+        }
+        catch (TimeoutException e)
+        {
+            throw new TimeoutException($"Chromium stuck at {page.Url.Split('?')[0]}; daemon log:\n{daemon.LogText}", e);
+        }
         Assert.Equal(200, (await started.Outcome).StatusCode);
         var entry = (await daemon.Store.FindAsync(account.Name, CancellationToken.None))!;
         Assert.Equal(GrantState.Active, entry.Grant.State);
