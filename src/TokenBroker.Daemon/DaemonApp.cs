@@ -9,6 +9,7 @@ using TokenBroker.Core.State;
 using TokenBroker.Core.Storage;
 using TokenBroker.Daemon.Admin;
 using TokenBroker.Daemon.Consent;
+using TokenBroker.Daemon.Postfix;
 using TokenBroker.Daemon.Refresh;
 
 namespace TokenBroker.Daemon;
@@ -57,14 +58,27 @@ internal static class DaemonApp
         builder.Services.AddSystemd();
         builder.Services.AddBroker(builder.Configuration, layout);
         builder.Services.AddSingleton(new AdminSocketPath(adminSocket));
+        var postfix = builder.Services.AddPostfixLookup(builder.Configuration);
+        var postfixSocket = postfix?.ResolveSocket(layout.Directory);
         builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel =>
         {
             kestrel.Listen(address, consent.Port);
-            kestrel.ListenUnixSocket(AdminSocket.PrepareForBind(adminSocket, layout.Directory));
+            kestrel.ListenUnixSocket(SocketFile.PrepareForBind(adminSocket, layout.Directory, "TokenBroker:AdminSocket"));
+            if (postfix is not null)
+            {
+                kestrel.ListenForPostfix(postfix, postfixSocket!, layout.Directory);
+            }
         });
 
         var app = builder.Build();
-        app.Lifetime.ApplicationStarted.Register(() => AdminSocket.MakePrivate(adminSocket));
+        app.Lifetime.ApplicationStarted.Register(() =>
+        {
+            SocketFile.SetAccess(adminSocket, PrivateFiles.FileMode, group: null, "TokenBroker:AdminSocket");
+            if (postfix is not null)
+            {
+                app.OpenForPostfix(postfix, postfixSocket!);
+            }
+        });
         app.MapConsent();
         app.MapAdmin();
         return app;

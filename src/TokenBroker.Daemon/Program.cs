@@ -63,4 +63,5 @@ await using (app)
     await app.RunAsync();
 }
 
-return 0;
+// Zero, unless the daemon stopped itself over a setup problem found once it was listening (78).
+return Environment.ExitCode;

@@ -41,7 +41,8 @@ internal static class StoreServices
             DaemonLog.Store(Logger(sp), store.FilePath, store.Created ? " (created)" : string.Empty);
             return store;
         });
-        services.AddSingleton<IGrantStore>(sp => sp.GetRequiredService<LiteDbGrantStore>());
+        services.AddSingleton(sp => new WatchedGrantStore(sp.GetRequiredService<LiteDbGrantStore>()));
+        services.AddSingleton<IGrantStore>(sp => sp.GetRequiredService<WatchedGrantStore>());
         return services;
     }
 

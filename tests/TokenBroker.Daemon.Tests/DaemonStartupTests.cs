@@ -234,6 +234,37 @@ public sealed class DaemonStartupTests : IDisposable
     }
 
     [Theory]
+    [InlineData("SocketMode", "0999", "TokenBroker:Postfix:SocketMode must be an octal mode such as 0660, not '0999'")]
+    [InlineData("SocketGroup", "no-such-group-here", "TokenBroker:Postfix:SocketGroup names group 'no-such-group-here', which does not exist")]
+    [InlineData("Port", 70000, "TokenBroker:Postfix:Port must be 1-65535, not 70000")]
+    [InlineData("MapName", "my map", "TokenBroker:Postfix:MapName must be printable ASCII without spaces, not 'my map'")]
+    [InlineData("RelayMapName", "sasl", "TokenBroker:Postfix:RelayMapName must be printable ASCII without spaces and differ from MapName")]
+    [InlineData("MaxConnections", 0, "TokenBroker:Postfix:MaxConnections must be 1-100000, not 0")]
+    public async Task A_bad_postfix_setting_stops_the_daemon_naming_it(string key, object value, string message)
+    {
+        _run.WriteConfig(new Dictionary<string, object> { ["Postfix"] = new Dictionary<string, object> { [key] = value } });
+
+        using var daemon = _run.Start();
+
+        Assert.Equal(ExitConfig, await daemon.WaitForExitAsync());
+        Assert.Contains(message, Assert.Single(daemon.Stderr), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_postfix_socket_gets_the_configured_group_and_mode()
+    {
+        var group = File.ReadLines("/etc/group").Select(l => l.Split(':')).First(f => f[0] != "root")[0];
+        _run.WriteConfig(new Dictionary<string, object> { ["Postfix"] = new Dictionary<string, object> { ["SocketGroup"] = group, ["SocketMode"] = "0640" } });
+
+        using var daemon = _run.Start();
+        await daemon.WaitForLineAsync("Postfix lookups on unix:");
+
+        var socket = new FileInfo(Path.Combine(_run.Layout.Directory, "postfix.sock"));
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead, socket.UnixFileMode);
+        Assert.Equal(group, GroupOf(socket.FullName));
+    }
+
+    [Theory]
     [InlineData("--bogus")]
     [InlineData("--config")]
     public async Task A_usage_error_exits_64_with_the_usage(string argument)
@@ -251,5 +282,13 @@ public sealed class DaemonStartupTests : IDisposable
         var after = _run.Directory.Snapshot();
         Assert.Equal(before.Keys.Order(StringComparer.Ordinal), after.Keys.Order(StringComparer.Ordinal));
         Assert.All(before, file => Assert.True(file.Value.AsSpan().SequenceEqual(after[file.Key]), $"{file.Key} changed"));
+    }
+
+    private static string GroupOf(string path)
+    {
+        using var stat = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("stat", ["-c", "%G", path]) { RedirectStandardOutput = true })!;
+        var group = stat.StandardOutput.ReadToEnd().Trim();
+        stat.WaitForExit();
+        return group;
     }
 }

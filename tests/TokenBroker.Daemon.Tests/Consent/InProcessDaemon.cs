@@ -31,6 +31,9 @@ public sealed class InProcessDaemon : IAsyncDisposable
 
     public string StateDirectory => _directory.Combine("state");
 
+    /// <summary>The socket of the Postfix lookup service.</summary>
+    public string PostfixSocket => Path.Combine(StateDirectory, "postfix.sock");
+
     public FakeTimeProvider Clock { get; }
 
     public FakeLogCollector Logs => App.Services.GetFakeLogCollector();
@@ -71,7 +74,7 @@ public sealed class InProcessDaemon : IAsyncDisposable
     }
 
     /// <summary>Adds an account that uses <paramref name="server"/>: generic by discovery, or microsoft at its Entra-shaped authority.</summary>
-    public async Task<Account> AddAccountAsync(AuthServer server, string name = "work", ProviderKind kind = ProviderKind.Generic)
+    public async Task<Account> AddAccountAsync(AuthServer server, string name = "work", ProviderKind kind = ProviderKind.Generic, IReadOnlyList<string>? matchKeys = null)
     {
         var account = new Account
         {
@@ -82,15 +85,16 @@ public sealed class InProcessDaemon : IAsyncDisposable
             Username = AuthServer.User,
             Scopes = ["mail", "offline_access"],
             ClientId = AuthServer.PublicClient,
+            MatchKeys = matchKeys ?? [],
         };
         await Store.SaveAccountAsync(account, CancellationToken.None);
         return account;
     }
 
     /// <summary>Adds an account and completes its consent through the daemon, as a browser would.</summary>
-    public async Task<AccountEntry> ConsentAsync(AuthServer server, string name = "work")
+    public async Task<AccountEntry> ConsentAsync(AuthServer server, string name = "work", IReadOnlyList<string>? matchKeys = null)
     {
-        var account = await AddAccountAsync(server, name);
+        var account = await AddAccountAsync(server, name, matchKeys: matchKeys);
         var begun = (await Coordinator.StartAsync(account.Name, CancellationToken.None))!;
         var started = begun.Value ?? throw new InvalidOperationException($"consent of {name} did not start: {begun.Failure}");
         var outcome = await Coordinator.CompleteAsync(await server.FollowAuthorizationAsync(started.AuthorizationUri), CancellationToken.None);

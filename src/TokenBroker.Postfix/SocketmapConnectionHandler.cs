@@ -1,0 +1,137 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.Extensions.Logging;
+
+namespace TokenBroker.Postfix;
+
+/// <summary>
+/// Serves Postfix's socketmap client on one connection: any number of netstring requests, answered
+/// in order, each one in full before the next is read (Postfix keeps one request in flight).
+/// A malformed or oversized request is answered with <c>PERM</c> and ends the connection; a
+/// connection over the limit, idle too long or sending a request too slowly is closed. Nothing one
+/// client sends affects another.
+/// </summary>
+public sealed class SocketmapConnectionHandler(ISocketmapTable table, SocketmapLimits limits, TimeProvider time, ILogger<SocketmapConnectionHandler> logger)
+    : ConnectionHandler
+{
+    private int _connections;
+
+    /// <summary>Connections being served now.</summary>
+    public int Connections => Volatile.Read(ref _connections);
+
+    /// <inheritdoc />
+    public override async Task OnConnectedAsync(ConnectionContext connection)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        try
+        {
+            if (Interlocked.Increment(ref _connections) > limits.MaxConnections)
+            {
+                SocketmapLog.TooManyConnections(logger, limits.MaxConnections);
+                return;
+            }
+
+            await ServeAsync(connection.Transport, connection.ConnectionClosed).ConfigureAwait(false);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _connections);
+        }
+    }
+
+    private async Task ServeAsync(IDuplexPipe transport, CancellationToken closed)
+    {
+        using var deadline = new CancellationTokenSource(limits.IdleTimeout, time);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(deadline.Token, closed);
+        var partial = false;
+        try
+        {
+            while (true)
+            {
+                var read = await transport.Input.ReadAsync(stop.Token).ConfigureAwait(false);
+                var buffer = read.Buffer;
+                var answered = 0;
+                NetstringStatus status;
+                while ((status = Next(ref buffer, out var request, out var problem)) != NetstringStatus.Incomplete)
+                {
+                    var reply = request is null ? Refuse(problem!) : await LookupAsync(request, stop.Token).ConfigureAwait(false);
+                    reply.WriteTo(transport.Output);
+                    answered++;
+                    if (status == NetstringStatus.Malformed)
+                    {
+                        // The framing is lost: nothing after this point can be read as a request.
+                        await transport.Output.FlushAsync(stop.Token).ConfigureAwait(false);
+                        return;
+                    }
+                }
+
+                // The idle clock runs between requests, the request clock from a request's first byte;
+                // either is set before the replies go out.
+                var wasPartial = partial;
+                partial = !buffer.IsEmpty;
+                if (answered > 0 || partial != wasPartial)
+                {
+                    deadline.CancelAfter(partial ? limits.RequestTimeout : limits.IdleTimeout);
+                }
+
+                transport.Input.AdvanceTo(buffer.Start, buffer.End);
+                if (answered > 0)
+                {
+                    await transport.Output.FlushAsync(stop.Token).ConfigureAwait(false);
+                }
+
+                if (read.IsCompleted)
+                {
+                    return;
+                }
+            }
+        }
+        catch (OperationCanceledException) when (deadline.IsCancellationRequested)
+        {
+            SocketmapLog.TimedOut(logger, partial ? "a request arrived too slowly" : "the connection was idle too long");
+        }
+        catch (OperationCanceledException) when (closed.IsCancellationRequested)
+        {
+            // The client went away mid-lookup.
+        }
+        catch (ConnectionResetException)
+        {
+            // The client went away; nothing to answer.
+        }
+    }
+
+    /// <summary>Cuts the next request off <paramref name="buffer"/>; a request that is framed but not valid comes back as a problem.</summary>
+    private static NetstringStatus Next(ref ReadOnlySequence<byte> buffer, out SocketmapRequest? request, out string? problem)
+    {
+        request = null;
+        var status = Netstring.TryRead(ref buffer, SocketmapLimits.MaxRequestBytes, out var payload, out problem);
+        if (status == NetstringStatus.Complete)
+        {
+            request = SocketmapRequest.Parse(payload, out problem);
+        }
+
+        return status;
+    }
+
+    private SocketmapReply Refuse(string problem)
+    {
+        SocketmapLog.BadRequest(logger, problem);
+        return SocketmapReply.Perm(problem);
+    }
+
+    private async ValueTask<SocketmapReply> LookupAsync(SocketmapRequest request, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var reply = await table.LookupAsync(request, cancellationToken).ConfigureAwait(false);
+            SocketmapLog.Answered(logger, request.Map, request.Key, reply.Status);
+            return reply;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            SocketmapLog.LookupFailed(logger, ex, request.Map, request.Key);
+            return SocketmapReply.Temp("internal error in the token broker; see its log");
+        }
+    }
+}

@@ -1,0 +1,135 @@
+using TokenBroker.Core.Accounts;
+using TokenBroker.Core.Grants;
+using TokenBroker.Daemon.Tests.Consent;
+using TokenBroker.TestAuthServer;
+using TokenBroker.TestUtils;
+
+namespace TokenBroker.Daemon.Tests.Postfix;
+
+/// <summary>The socketmap service as Postfix's smtp client sees it, on the daemon's real unix socket.</summary>
+public sealed class SocketmapServiceTests : IAsyncLifetime
+{
+    private AuthServer _server = null!;
+    private InProcessDaemon _daemon = null!;
+
+    public async Task InitializeAsync()
+    {
+        _server = await AuthServer.StartAsync();
+        _daemon = await InProcessDaemon.StartAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _daemon.DisposeAsync();
+        await _server.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task A_claimed_key_in_any_case_gets_user_and_the_current_token_many_times_on_one_connection()
+    {
+        var entry = await _daemon.ConsentAsync(_server, matchKeys: ["[SMTP.Example.test]:587", "relay.example.test"]);
+        using var postfix = await SocketmapClient.ConnectAsync(_daemon.PostfixSocket);
+
+        var expected = $"OK {AuthServer.User}:{entry.Grant.AccessToken!.Reveal()}";
+        foreach (var key in new[] { AuthServer.User, AuthServer.User.ToUpperInvariant(), "[smtp.example.test]:587", "Relay.Example.Test" })
+        {
+            Assert.Equal(expected, await postfix.AskAsync("sasl", key));
+        }
+
+        Assert.Equal("NOTFOUND ", await postfix.AskAsync("sasl", "smtp.other.test"));
+        Assert.Contains(entry.Grant.AccessToken.Reveal(), _server.Issued.All);
+        Assert.Empty(_server.Issued.FoundIn(_daemon.LogText));
+    }
+
+    [Fact]
+    public async Task Requests_sent_together_are_answered_in_order()
+    {
+        await _daemon.ConsentAsync(_server);
+        using var postfix = await SocketmapClient.ConnectAsync(_daemon.PostfixSocket);
+
+        await postfix.SendAsync([.. SocketmapClient.Frame("sasl nobody@example.test"), .. SocketmapClient.Frame($"sasl {AuthServer.User}"), .. SocketmapClient.Frame("relay nobody@example.test")]);
+
+        Assert.Equal("NOTFOUND ", await postfix.ReplyAsync());
+        Assert.StartsWith($"OK {AuthServer.User}:", await postfix.ReplyAsync(), StringComparison.Ordinal);
+        Assert.Equal("NOTFOUND ", await postfix.ReplyAsync());
+    }
+
+    [Fact]
+    public async Task A_claimed_key_without_a_usable_token_is_TEMP_so_Postfix_defers_instead_of_bouncing()
+    {
+        var account = await _daemon.AddAccountAsync(_server);
+        using var postfix = await SocketmapClient.ConnectAsync(_daemon.PostfixSocket);
+
+        var reply = await postfix.AskAsync("sasl", AuthServer.User);
+
+        Assert.StartsWith("TEMP ", reply, StringComparison.Ordinal);
+        Assert.Contains($"tokenbroker consent {account.Name}", reply, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task An_expired_token_of_an_account_that_needs_consent_is_never_served()
+    {
+        var entry = await _daemon.ConsentAsync(_server);
+        await _daemon.Store.UpdateGrantAsync(entry.Account.Name, g => g with { State = GrantState.NeedsConsent, LastError = "invalid_grant" }, CancellationToken.None);
+        using (var postfix = await SocketmapClient.ConnectAsync(_daemon.PostfixSocket))
+        {
+            Assert.StartsWith("OK ", await postfix.AskAsync("sasl", AuthServer.User), StringComparison.Ordinal);
+        }
+
+        _daemon.Clock.Advance(entry.Grant.ExpiresAt!.Value - _daemon.Clock.GetUtcNow());
+
+        using var later = await SocketmapClient.ConnectAsync(_daemon.PostfixSocket);
+        Assert.StartsWith("TEMP account work needs consent", await later.AskAsync("sasl", AuthServer.User), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_relay_map_answers_each_sender_with_its_account_next_hop()
+    {
+        await _daemon.AddAccountAsync(_server, "gmail", ProviderKind.Google, ["ops@example.test"]);
+        await _daemon.AddAccountAsync(_server, "own", matchKeys: ["billing@example.test", "[mail.example.test]:2525"]);
+        using var postfix = await SocketmapClient.ConnectAsync(_daemon.PostfixSocket);
+
+        Assert.Equal("OK [smtp.gmail.com]:587", await postfix.AskAsync("relay", "OPS@example.test"));
+        Assert.Equal("OK [mail.example.test]:2525", await postfix.AskAsync("relay", "billing@example.test"));
+        Assert.Equal("NOTFOUND ", await postfix.AskAsync("relay", "stranger@example.test"));
+    }
+
+    [Fact]
+    public async Task A_key_two_accounts_claim_alike_is_TEMP_naming_both_while_an_explicit_claim_beats_a_provider_host()
+    {
+        await _daemon.AddAccountAsync(_server, "first", ProviderKind.Google, ["shared@example.test"]);
+        await _daemon.AddAccountAsync(_server, "second", ProviderKind.Google, ["shared@example.test"]);
+        await _daemon.AddAccountAsync(_server, "third", matchKeys: ["smtp.gmail.com"]);
+        using var postfix = await SocketmapClient.ConnectAsync(_daemon.PostfixSocket);
+
+        var shared = await postfix.AskAsync("sasl", "shared@example.test");
+        var host = await postfix.AskAsync("sasl", "[smtp.gmail.com]:587");
+        var claimedHost = await postfix.AskAsync("sasl", "smtp.gmail.com");
+
+        Assert.StartsWith("TEMP accounts first, second all claim this key", shared, StringComparison.Ordinal);
+        Assert.StartsWith("TEMP accounts first, second", host, StringComparison.Ordinal);
+        Assert.StartsWith("TEMP account third needs consent", claimedHost, StringComparison.Ordinal);
+        Assert.Contains("shared@example.test is claimed by accounts first, second", _daemon.LogText, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Accounts_added_and_removed_after_the_first_lookup_are_seen_at_once()
+    {
+        using var postfix = await SocketmapClient.ConnectAsync(_daemon.PostfixSocket);
+        Assert.Equal("NOTFOUND ", await postfix.AskAsync("sasl", AuthServer.User));
+
+        var entry = await _daemon.ConsentAsync(_server);
+        Assert.StartsWith("OK ", await postfix.AskAsync("sasl", AuthServer.User), StringComparison.Ordinal);
+
+        await _daemon.Store.RemoveAsync(entry.Account.Name, CancellationToken.None);
+        Assert.Equal("NOTFOUND ", await postfix.AskAsync("sasl", AuthServer.User));
+    }
+
+    [Fact]
+    public async Task The_socket_is_open_to_owner_and_group_only()
+    {
+        var mode = File.GetUnixFileMode(_daemon.PostfixSocket);
+
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.GroupWrite, mode);
+    }
+}

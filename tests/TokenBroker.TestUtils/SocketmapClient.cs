@@ -1,0 +1,100 @@
+using System.Globalization;
+using System.Net.Sockets;
+using System.Text;
+
+namespace TokenBroker.TestUtils;
+
+/// <summary>A socketmap client that talks the way Postfix does: one netstring request, then its reply, on a connection kept open.</summary>
+public sealed class SocketmapClient : IDisposable
+{
+    private static readonly TimeSpan ReplyWait = TimeSpan.FromSeconds(20);
+    private readonly Socket _socket;
+    private readonly byte[] _buffer = new byte[200_000];
+    private int _filled;
+
+    private SocketmapClient(Socket socket) => _socket = socket;
+
+    /// <summary>Connects to a unix socket.</summary>
+    public static async Task<SocketmapClient> ConnectAsync(string path)
+    {
+        var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        await socket.ConnectAsync(new UnixDomainSocketEndPoint(path));
+        return new SocketmapClient(socket);
+    }
+
+    /// <summary>The netstring of <paramref name="payload"/>.</summary>
+    public static byte[] Frame(string payload)
+    {
+        var bytes = Encoding.UTF8.GetBytes(payload);
+        return [.. Encoding.ASCII.GetBytes(bytes.Length.ToString(CultureInfo.InvariantCulture) + ":"), .. bytes, (byte)','];
+    }
+
+    /// <summary>Sends <c>MAP KEY</c> and returns the reply's payload.</summary>
+    public async Task<string> AskAsync(string map, string key)
+    {
+        await SendAsync(Frame($"{map} {key}"));
+        return await ReplyAsync() ?? throw new IOException("the server closed the connection instead of replying");
+    }
+
+    /// <summary>Sends raw bytes.</summary>
+    public async Task SendAsync(byte[] bytes) => await _socket.SendAsync(bytes, SocketFlags.None);
+
+    /// <summary>The next reply's payload, or null when the server closed the connection.</summary>
+    public async Task<string?> ReplyAsync()
+    {
+        using var timeout = new CancellationTokenSource(ReplyWait);
+        while (true)
+        {
+            if (TryTake(out var reply))
+            {
+                return reply;
+            }
+
+            var read = await _socket.ReceiveAsync(_buffer.AsMemory(_filled), SocketFlags.None, timeout.Token);
+            if (read == 0)
+            {
+                return null;
+            }
+
+            _filled += read;
+        }
+    }
+
+    /// <summary>Whether the server has closed the connection (waits up to 20 s for it to happen).</summary>
+    public async Task<bool> IsClosedAsync()
+    {
+        try
+        {
+            return await ReplyAsync() is null;
+        }
+        catch (SocketException)
+        {
+            return true;
+        }
+    }
+
+    public void Dispose() => _socket.Dispose();
+
+    private bool TryTake(out string reply)
+    {
+        reply = string.Empty;
+        var colon = Array.IndexOf(_buffer, (byte)':', 0, _filled);
+        if (colon < 0)
+        {
+            return false;
+        }
+
+        var length = int.Parse(Encoding.ASCII.GetString(_buffer, 0, colon), CultureInfo.InvariantCulture);
+        var end = colon + 1 + length;
+        if (_filled < end + 1)
+        {
+            return false;
+        }
+
+        Assert.Equal((byte)',', _buffer[end]);
+        reply = Encoding.UTF8.GetString(_buffer, colon + 1, length);
+        _buffer.AsSpan(end + 1, _filled - end - 1).CopyTo(_buffer);
+        _filled -= end + 1;
+        return true;
+    }
+}
