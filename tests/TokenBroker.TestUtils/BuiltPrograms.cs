@@ -13,11 +13,17 @@ public static class BuiltPrograms
 
     public static string Cli => Find("tokenbroker");
 
+    /// <summary>The repository's top directory, for files that are not built by dotnet (contrib/, systemd/).</summary>
+    public static string Repository => Metadata("repository") ?? throw new InvalidOperationException("no repository path in the assembly metadata");
+
+    private static string? Metadata(string key) =>
+        AppDomain.CurrentDomain.GetAssemblies()
+            .SelectMany(a => a.GetCustomAttributes<AssemblyMetadataAttribute>())
+            .FirstOrDefault(a => a.Key == key)?.Value;
+
     private static string Find(string name)
     {
-        var path = AppDomain.CurrentDomain.GetAssemblies()
-            .SelectMany(a => a.GetCustomAttributes<AssemblyMetadataAttribute>())
-            .FirstOrDefault(a => a.Key == name)?.Value;
+        var path = Metadata(name);
         return path is not null && File.Exists(path)
             ? path
             : throw new FileNotFoundException($"{name}.dll is not built (looked for {path ?? "assembly metadata"}); reference its project from the test project");
