@@ -3,10 +3,29 @@ using TokenBroker.Benchmarks;
 
 // Refresh benchmark: every account's token has expired when the daemon starts.
 //   dotnet run -c Release --project tests/TokenBroker.Benchmarks -- [ACCOUNTS] [openiddict|instant|scheduler]...
+// Socketmap benchmark: lookups the way Postfix makes them, beside the floor server of ../shared/bench.
+//   dotnet run -c Release --project tests/TokenBroker.Benchmarks -- socketmap [SECONDS]
+if (args is ["socketmap", ..])
+{
+    var seconds = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 5;
+    Console.WriteLine($"tokenbrokerd socketmap benchmark: {seconds} s per level, {Environment.ProcessorCount} cores, load generator and servers on the same machine");
+    Console.WriteLine(UnitLine());
+    var (floor, broker, peak) = await SocketmapBenchmark.RunAsync(100, seconds, [1, 16, 64]);
+    Console.WriteLine($"  {"connections",-12}{"server",-12}{"lookups/s",12}{"p50 µs",9}{"p99 µs",9}{"max µs",9}{"errors",8}   share of floor");
+    foreach (var (f, b) in floor.Zip(broker))
+    {
+        Console.WriteLine($"  {f.Connections,-12}{"floor",-12}{f.LookupsPerSecond,12:F0}{f.P50Microseconds,9}{f.P99Microseconds,9}{f.MaxMicroseconds,9}{f.Errors,8}");
+        Console.WriteLine($"  {b.Connections,-12}{"tokenbroker",-12}{b.LookupsPerSecond,12:F0}{b.P50Microseconds,9}{b.P99Microseconds,9}{b.MaxMicroseconds,9}{b.Errors,8}   {b.LookupsPerSecond / f.LookupsPerSecond,6:P0}");
+    }
+
+    Console.WriteLine($"  daemon peak RSS {peak:F0} MiB (target <= 150 MiB); targets: >= 50 % of the floor at 16 connections, p99 <= 1 ms at 1 connection");
+    return;
+}
+
 var accounts = args.Length > 0 && int.TryParse(args[0], CultureInfo.InvariantCulture, out var n) ? n : 10_000;
 string[] providers = args.Length > 1 ? args[1..] : ["openiddict", "instant", "scheduler"];
 Console.WriteLine($"tokenbrokerd refresh benchmark: {accounts} accounts, {Environment.ProcessorCount} cores, {System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription}");
-Console.WriteLine($"daemon environment from systemd/tokenbroker.service: {string.Join(' ', RefreshBenchmark.UnitEnvironment().Select(e => $"{e.Key}={e.Value}"))}");
+Console.WriteLine(UnitLine());
 foreach (var provider in providers)
 {
     if (provider == "scheduler")
@@ -31,5 +50,8 @@ foreach (var provider in providers)
     Console.WriteLine(Row("daemon peak RSS", $"{figures.PeakRssMiB:F0} MiB", "target <= 200 MiB at 10,000 accounts"));
     Console.WriteLine(Row("daemon RSS at the end", $"{figures.RssAtEndMiB:F0} MiB", "every account fresh"));
 }
+
+static string UnitLine() =>
+    $"daemon environment from systemd/tokenbroker.service: {string.Join(' ', RefreshBenchmark.UnitEnvironment().Select(e => $"{e.Key}={e.Value}"))}";
 
 static string Row(string name, string value, string reference) => $"  {name,-28}{value,12}   {reference}";

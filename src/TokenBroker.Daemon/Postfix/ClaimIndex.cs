@@ -22,7 +22,7 @@ internal sealed class ClaimIndex
         store.AccountsChanged += (_, _) => Rebuild();
     }
 
-    /// <summary>The claim on a key (folded here), or null when no account claims it.</summary>
+    /// <summary>The claim on a key, compared without regard to case; null when no account claims it.</summary>
     public async ValueTask<Claim?> FindAsync(string key, CancellationToken cancellationToken)
     {
         var current = Volatile.Read(ref _current);
@@ -31,8 +31,8 @@ internal sealed class ClaimIndex
             current = Rebuild();
         }
 
-        var claims = await current.WaitAsync(cancellationToken).ConfigureAwait(false);
-        return claims.GetValueOrDefault(AccountClaims.Fold(key));
+        var claims = current.IsCompletedSuccessfully ? current.Result : await current.WaitAsync(cancellationToken).ConfigureAwait(false);
+        return claims.GetValueOrDefault(key);
     }
 
     private Task<FrozenDictionary<string, Claim>> Rebuild()
@@ -65,7 +65,8 @@ internal sealed class ClaimIndex
             PostfixLog.Ambiguous(_logger, key, string.Join(", ", claim.Claimants));
         }
 
-        return claims.ToFrozenDictionary(c => c.Key, c => c.Value.Claim, StringComparer.Ordinal);
+        // Keys were folded to lower case; ignoring case in the lookup folds the key asked without copying it.
+        return claims.ToFrozenDictionary(c => c.Key, c => c.Value.Claim, StringComparer.OrdinalIgnoreCase);
     }
 
     private static void Add(Dictionary<string, (Claim Claim, bool Explicit)> claims, string key, Claim claim, bool isExplicit)

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using TokenBroker.Core.Accounts;
 using TokenBroker.Core.Grants;
 using TokenBroker.Core.Storage;
@@ -8,33 +9,62 @@ namespace TokenBroker.Daemon.Refresh;
 /// Answers "what is this account's token now". A token with more than a minute left is served at
 /// once, without touching the network. A token in its final minute (or missing) on an active
 /// account joins the refresh in flight — starting one if needed — for at most the configured wait;
-/// a still-valid token is served when the wait runs out.
+/// a still-valid token is served when the wait runs out. A token served is kept in memory until
+/// the store changes, so Postfix's lookups of it cost neither a store read nor a decryption.
 /// </summary>
-internal sealed class TokenLookup(IGrantStore store, RefreshCoordinator coordinator, IOptions<RefreshOptions> options, TimeProvider time)
+internal sealed class TokenLookup
 {
     /// <summary>How long before expiry a token stops being served without first trying to refresh it.</summary>
     private static readonly TimeSpan FinalWindow = TimeSpan.FromMinutes(1);
+
+    private readonly ConcurrentDictionary<AccountName, (TokenAnswer Answer, long Version)> _served = new();
+    private readonly WatchedGrantStore _store;
+    private readonly RefreshCoordinator _coordinator;
+    private readonly IOptions<RefreshOptions> _options;
+    private readonly TimeProvider _time;
+
+    public TokenLookup(WatchedGrantStore store, RefreshCoordinator coordinator, IOptions<RefreshOptions> options, TimeProvider time)
+    {
+        _store = store;
+        _coordinator = coordinator;
+        _options = options;
+        _time = time;
+        store.AccountsChanged += (_, _) => _served.Clear();
+    }
 
     /// <summary>The current token of <paramref name="name"/>.</summary>
     /// <exception cref="AccountUnreadableException">The account's secrets fail authentication.</exception>
     public async Task<TokenAnswer> GetAsync(AccountName name, CancellationToken cancellationToken)
     {
-        var entry = await store.FindAsync(name, cancellationToken).ConfigureAwait(false);
+        var version = _store.Version;
+        if (_served.TryGetValue(name, out var served) && served.Version == version && Remaining(served.Answer.ExpiresAt) > FinalWindow)
+        {
+            return served.Answer;
+        }
+
+        var entry = await _store.FindAsync(name, cancellationToken).ConfigureAwait(false);
         if (entry is null)
         {
             return Unknown(name);
         }
 
-        if (Remaining(entry.Grant) > FinalWindow || entry.Grant.State != GrantState.Active)
+        if (Remaining(entry.Grant) > FinalWindow)
+        {
+            var answer = Answer(entry);
+            _served[name] = (answer, version);
+            return answer;
+        }
+
+        if (entry.Grant.State != GrantState.Active)
         {
             return Answer(entry);
         }
 
-        var refresh = coordinator.RefreshAsync(name, unlessRefreshedAfter: entry.Grant.LastRefresh);
+        var refresh = _coordinator.RefreshAsync(name, unlessRefreshedAfter: entry.Grant.LastRefresh);
         try
         {
-            var outcome = await refresh.WaitAsync(options.Value.LookupWait, time, cancellationToken).ConfigureAwait(false);
-            var current = outcome?.Entry ?? await store.FindAsync(name, cancellationToken).ConfigureAwait(false);
+            var outcome = await refresh.WaitAsync(_options.Value.LookupWait, _time, cancellationToken).ConfigureAwait(false);
+            var current = outcome?.Entry ?? await _store.FindAsync(name, cancellationToken).ConfigureAwait(false);
             return current is null ? Unknown(name) : Answer(current);
         }
         catch (TimeoutException)
@@ -45,8 +75,9 @@ internal sealed class TokenLookup(IGrantStore store, RefreshCoordinator coordina
 
     private static TokenAnswer Unknown(AccountName name) => new(TokenAnswerKind.Unknown, null, null, null, $"no account is named {name}");
 
-    private TimeSpan Remaining(Grant grant) =>
-        grant.AccessToken is not null && grant.ExpiresAt is { } expiresAt ? expiresAt - time.GetUtcNow() : TimeSpan.Zero;
+    private TimeSpan Remaining(Grant grant) => grant.AccessToken is null ? TimeSpan.Zero : Remaining(grant.ExpiresAt);
+
+    private TimeSpan Remaining(DateTimeOffset? expiresAt) => expiresAt is { } at ? at - _time.GetUtcNow() : TimeSpan.Zero;
 
     private TokenAnswer Answer(AccountEntry entry, string? pending = null)
     {

@@ -1,5 +1,7 @@
+using Microsoft.Extensions.DependencyInjection;
 using TokenBroker.Core.Accounts;
 using TokenBroker.Core.Grants;
+using TokenBroker.Core.OAuth;
 using TokenBroker.Daemon.Tests.Consent;
 using TokenBroker.TestAuthServer;
 using TokenBroker.TestUtils;
@@ -39,6 +41,20 @@ public sealed class SocketmapServiceTests : IAsyncLifetime
         Assert.Equal("NOTFOUND ", await postfix.AskAsync("sasl", "smtp.other.test"));
         Assert.Contains(entry.Grant.AccessToken.Reveal(), _server.Issued.All);
         Assert.Empty(_server.Issued.FoundIn(_daemon.LogText));
+    }
+
+    [Fact]
+    public async Task After_a_refresh_the_new_token_is_served_at_once()
+    {
+        var entry = await _daemon.ConsentAsync(_server);
+        using var postfix = await SocketmapClient.ConnectAsync(_daemon.PostfixSocket);
+        Assert.Equal($"OK {AuthServer.User}:{entry.Grant.AccessToken!.Reveal()}", await postfix.AskAsync("sasl", AuthServer.User));
+
+        var refreshed = await _daemon.App.Services.GetRequiredService<GrantRefresher>().RefreshAsync(entry.Account.Name, CancellationToken.None);
+
+        var token = refreshed!.Entry.Grant.AccessToken!.Reveal();
+        Assert.NotEqual(entry.Grant.AccessToken.Reveal(), token);
+        Assert.Equal($"OK {AuthServer.User}:{token}", await postfix.AskAsync("sasl", AuthServer.User));
     }
 
     [Fact]
