@@ -62,6 +62,9 @@ internal sealed class AdminClient : IDisposable
     public Task<CurrentToken> TokenAsync(string account, CancellationToken cancellationToken) =>
         SendAsync(HttpMethod.Get, $"v1/accounts/{Uri.EscapeDataString(account)}/token", null, AdminJson.Default.CurrentToken, cancellationToken);
 
+    public Task<PostfixSetup> PostfixAsync(CancellationToken cancellationToken) =>
+        SendAsync(HttpMethod.Get, "v1/postfix", null, AdminJson.Default.PostfixSetup, cancellationToken);
+
     public void Dispose() => _http.Dispose();
 
     private static async Task<AdminError?> ReadErrorAsync(HttpResponseMessage response, CancellationToken cancellationToken)

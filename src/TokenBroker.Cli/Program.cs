@@ -13,6 +13,7 @@ var root = new RootCommand("tokenbroker: operate the TokenBroker OAuth2 token br
     InitCommand.Create(),
     ConsentCommand.Create(adminSocket),
     TokenCommand.Create(adminSocket),
+    PostfixConfigCommand.Create(adminSocket),
 };
 
 var result = root.Parse(args);

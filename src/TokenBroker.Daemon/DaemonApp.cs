@@ -60,6 +60,10 @@ internal static class DaemonApp
         builder.Services.AddSingleton(new AdminSocketPath(adminSocket));
         var postfix = builder.Services.AddPostfixLookup(builder.Configuration);
         var postfixSocket = postfix?.ResolveSocket(layout.Directory);
+        if (postfixSocket is not null)
+        {
+            builder.Services.AddSingleton(new PostfixSocketPath(postfixSocket));
+        }
         // Every handler here is short and asynchronous: running it on the socket's own thread instead of
         // handing it to the thread pool saves two thread wake-ups per Postfix lookup (see the benchmark).
         builder.WebHost.UseSockets(sockets => sockets.UnsafePreferInlineScheduling = true);

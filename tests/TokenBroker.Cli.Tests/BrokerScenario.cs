@@ -35,10 +35,11 @@ public sealed class BrokerScenario : IAsyncDisposable
 
     public ChildProcess Daemon => _daemon ?? throw new InvalidOperationException("the daemon is not started");
 
-    public static async Task<BrokerScenario> StartAsync()
+    /// <summary>Starts the test authorization server and a daemon with account <c>work</c> (generic) and <paramref name="accounts"/>, none consented.</summary>
+    public static async Task<BrokerScenario> StartAsync(params Account[] accounts)
     {
         var scenario = new BrokerScenario(await AuthServer.StartAsync());
-        await scenario.SeedAsync();
+        await scenario.SeedAsync(accounts);
         File.WriteAllText(scenario._directory.Combine("tokenbroker.json"), new JsonObject
         {
             ["TokenBroker"] = new JsonObject
@@ -91,10 +92,15 @@ public sealed class BrokerScenario : IAsyncDisposable
         _directory.Dispose();
     }
 
-    private async Task SeedAsync()
+    private async Task SeedAsync(Account[] accounts)
     {
         using var key = MasterKeyFile.Create(KeyFile);
         using var store = LiteDbGrantStore.Open(Layout, key);
+        foreach (var account in accounts)
+        {
+            await store.SaveAccountAsync(account, CancellationToken.None);
+        }
+
         await store.SaveAccountAsync(new Account
         {
             Name = AccountName.Parse("work"),

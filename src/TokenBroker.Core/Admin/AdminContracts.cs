@@ -34,6 +34,21 @@ public sealed record CurrentToken(string Account, string Username, string Access
     public override string ToString() => $"CurrentToken {{ Account = {Account}, Username = {Username}, ExpiresAt = {ExpiresAt:u} }}";
 }
 
+/// <summary>What Postfix needs to know to ask the broker: where, under which map names, and which keys each account answers.</summary>
+/// <param name="Socket">The lookup service's unix socket; null when the service is disabled.</param>
+/// <param name="Port">The optional TCP port on 127.0.0.1 that also serves lookups.</param>
+/// <param name="MapName">The map name for <c>smtp_sasl_password_maps</c>.</param>
+/// <param name="RelayMapName">The map name for <c>sender_dependent_relayhost_maps</c>.</param>
+/// <param name="Accounts">Every account, ordered by name.</param>
+public sealed record PostfixSetup(string? Socket, int? Port, string MapName, string RelayMapName, IReadOnlyList<PostfixAccount> Accounts);
+
+/// <summary>One account as Postfix sees it.</summary>
+/// <param name="Name">The account.</param>
+/// <param name="Username">The SASL user name.</param>
+/// <param name="RelayHost">The next-hop it sends through, if known.</param>
+/// <param name="Keys">The lookup keys it answers (folded).</param>
+public sealed record PostfixAccount(string Name, string Username, string? RelayHost, IReadOnlyList<string> Keys);
+
 /// <summary>An admin request that failed.</summary>
 /// <param name="Error">A stable code: <c>unknown_account</c>, <c>needs_consent</c>, <c>unavailable</c>, <c>unreadable</c>, <c>provider</c>, <c>bad_request</c>.</param>
 /// <param name="Message">One line for a person.</param>
@@ -47,4 +62,5 @@ public sealed record AdminError(string Error, string Message, bool Transient = f
 [JsonSerializable(typeof(PastedCallback))]
 [JsonSerializable(typeof(CurrentToken))]
 [JsonSerializable(typeof(AdminError))]
+[JsonSerializable(typeof(PostfixSetup))]
 public sealed partial class AdminJson : JsonSerializerContext;

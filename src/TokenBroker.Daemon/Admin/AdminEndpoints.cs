@@ -3,6 +3,7 @@ using TokenBroker.Core.Admin;
 using TokenBroker.Core.OAuth;
 using TokenBroker.Core.Storage;
 using TokenBroker.Daemon.Consent;
+using TokenBroker.Daemon.Postfix;
 using TokenBroker.Daemon.Refresh;
 
 namespace TokenBroker.Daemon.Admin;
@@ -23,7 +24,20 @@ internal static class AdminEndpoints
         admin.MapGet("/accounts/{name}/token", TokenAsync);
         admin.MapGet("/consents/{id}", WaitAsync);
         admin.MapPost("/consents/callback", PasteAsync);
+        admin.MapGet("/postfix", PostfixAsync);
         return app;
+    }
+
+    private static async Task<IResult> PostfixAsync(IGrantStore store, IOptions<PostfixOptions> options, IServiceProvider services, CancellationToken cancellationToken)
+    {
+        var listing = await store.ListAsync(cancellationToken).ConfigureAwait(false);
+        var accounts = listing.Accounts
+            .Select(e => e.Account)
+            .Select(a => new PostfixAccount(a.Name.Value, a.Username, AccountClaims.RelayHost(a), [.. AccountClaims.Explicit(a).Concat(AccountClaims.Implicit(a))]))
+            .ToList();
+        var postfix = options.Value;
+        var socket = services.GetService<PostfixSocketPath>()?.Path;
+        return Results.Json(new PostfixSetup(socket, socket is null ? null : postfix.Port, postfix.MapName, postfix.RelayMapName, accounts), AdminJson.Default.PostfixSetup);
     }
 
     private static async Task<IResult> StartConsentAsync(string name, string? mode, ConsentCoordinator coordinator, CancellationToken cancellationToken)
