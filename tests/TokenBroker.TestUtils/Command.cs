@@ -17,9 +17,13 @@ public static class Command
 {
     private static readonly TimeSpan DefaultLimit = TimeSpan.FromMinutes(2);
 
-    /// <summary>Runs <paramref name="program"/> with <paramref name="arguments"/>; <paramref name="environment"/> adds variables.</summary>
+    /// <summary>
+    /// Runs <paramref name="program"/> with <paramref name="arguments"/>; <paramref name="environment"/> adds
+    /// variables; <paramref name="input"/> is written to its standard input.
+    /// </summary>
     /// <exception cref="TimeoutException">The program ran past the limit (it is killed).</exception>
-    public static async Task<CommandResult> RunAsync(string program, IEnumerable<string> arguments, IReadOnlyDictionary<string, string>? environment = null, TimeSpan? limit = null)
+    public static async Task<CommandResult> RunAsync(
+        string program, IEnumerable<string> arguments, IReadOnlyDictionary<string, string>? environment = null, TimeSpan? limit = null, string? input = null)
     {
         var info = new ProcessStartInfo(program)
         {
@@ -39,6 +43,11 @@ public static class Command
         }
 
         using var process = Process.Start(info)!;
+        if (input is not null)
+        {
+            await process.StandardInput.WriteAsync(input);
+        }
+
         process.StandardInput.Close();
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
