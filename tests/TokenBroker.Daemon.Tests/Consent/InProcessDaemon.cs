@@ -29,7 +29,7 @@ public sealed class InProcessDaemon : IAsyncDisposable
 
     public WebApplication App { get; }
 
-    public string StateDirectory => _directory.Combine("state");
+    public string StateDirectory => App.Configuration["TokenBroker:StateDirectory"]!;
 
     /// <summary>The socket of the Postfix lookup service.</summary>
     public string PostfixSocket => Path.Combine(StateDirectory, "postfix.sock");
@@ -54,10 +54,9 @@ public sealed class InProcessDaemon : IAsyncDisposable
     {
         var directory = new TempDirectory();
         var clock = new FakeTimeProvider(new DateTimeOffset(2026, 11, 24, 12, 0, 0, TimeSpan.Zero));
-        var overrides = new Dictionary<string, string?>(settings ?? new Dictionary<string, string?>())
-        {
-            ["TokenBroker:StateDirectory"] = directory.Combine("state"),
-        };
+        // A given state directory (a daemon started again on another's state) wins over the temporary one.
+        var overrides = new Dictionary<string, string?>(settings ?? new Dictionary<string, string?>());
+        overrides.TryAdd("TokenBroker:StateDirectory", directory.Combine("state"));
         var app = DaemonApp.Build(null, overrides, services =>
         {
             services.AddSingleton<TimeProvider>(clock);

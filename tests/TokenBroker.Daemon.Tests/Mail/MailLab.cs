@@ -23,7 +23,6 @@ public sealed class MailLab : IAsyncDisposable
     private static readonly TimeSpan DeliveryWait = TimeSpan.FromSeconds(60);
     private readonly TempDirectory _directory = new();
     private readonly Dictionary<string, string> _values;
-    private readonly List<int> _masters = [];
 
     private MailLab(int[] ports)
     {
@@ -93,7 +92,6 @@ public sealed class MailLab : IAsyncDisposable
         // No growing delay after failed logins from 127.0.0.1 (see dovecot.conf).
         File.WriteAllText(System.IO.Path.Combine(dovecot, "nodelay.passwd"), "127.0.0.1:::::::nodelay=yes\n");
         await StartDaemonAsync("starting Dovecot", "/usr/sbin/dovecot", "-c", System.IO.Path.Combine(dovecot, "dovecot.conf"));
-        _masters.Add(int.Parse(File.ReadAllText(System.IO.Path.Combine(dovecot, "run", "master.pid")).Trim(), CultureInfo.InvariantCulture));
         await WaitForPortAsync(SubmissionPort);
         await WaitForPortAsync(ImapPort);
 
@@ -155,15 +153,15 @@ public sealed class MailLab : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        foreach (var pidFile in new[] { Client, Server }.Select(i => System.IO.Path.Combine(i, "queue", "pid", "master.pid")).Where(File.Exists))
+        // Whatever got started, also by a start that failed half way: each master's group is stopped.
+        var pidFiles = new[] { System.IO.Path.Combine(Client, "queue", "pid", "master.pid"), System.IO.Path.Combine(Server, "queue", "pid", "master.pid"), _directory.Combine("dovecot", "run", "master.pid") };
+        foreach (var pidFile in pidFiles.Where(File.Exists))
         {
-            // The master holds a lock on its pid file, which .NET's own reader would respect.
-            _masters.Add(int.Parse((await Command.RunAsync("cat", [pidFile])).Stdout.Trim(), CultureInfo.InvariantCulture));
-        }
-
-        foreach (var master in _masters)
-        {
-            await ProcessGroup.StopAsync(master);
+            // A Postfix master holds a lock on its pid file, which .NET's own reader would respect.
+            if (int.TryParse((await Command.RunAsync("cat", [pidFile])).Stdout.Trim(), CultureInfo.InvariantCulture, out var master))
+            {
+                await ProcessGroup.StopAsync(master);
+            }
         }
 
         _directory.Dispose();
