@@ -147,7 +147,8 @@ static int tb_get_authname(const sasl_utils_t *utils,
             return SASL_BADPARAM;
         }
         *user = prompt->result;
-        *ulen = prompt->len;
+        /* as with the callback, an unset len (0) means a C string */
+        *ulen = prompt->len != 0 ? prompt->len : strlen(prompt->result);
         return SASL_OK;
     }
 
@@ -197,7 +198,8 @@ static int tb_get_token(const sasl_utils_t *utils,
             return SASL_BADPARAM;
         }
         *token = prompt->result;
-        *tlen = prompt->len;
+        /* as with the callback, an unset len (0) means a C string */
+        *tlen = prompt->len != 0 ? prompt->len : strlen(prompt->result);
         return SASL_OK;
     }
 

@@ -22,6 +22,14 @@ public sealed class SocketmapClient : IDisposable
         return new SocketmapClient(socket);
     }
 
+    /// <summary>Connects to a TCP port on 127.0.0.1.</summary>
+    public static async Task<SocketmapClient> ConnectAsync(int port)
+    {
+        var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        await socket.ConnectAsync(System.Net.IPAddress.Loopback, port);
+        return new SocketmapClient(socket);
+    }
+
     /// <summary>The netstring of <paramref name="payload"/>.</summary>
     public static byte[] Frame(string payload)
     {

@@ -8,38 +8,24 @@ using TokenBroker.TestAuthServer;
 
 namespace TokenBroker.Daemon.Tests.Consent;
 
-public sealed class ConsentEndpointTests : IAsyncLifetime
+public sealed class ConsentEndpointTests : DaemonWithServer
 {
     private static readonly CancellationToken None = CancellationToken.None;
-    private AuthServer _server = null!;
-    private InProcessDaemon _daemon = null!;
-
-    public async Task InitializeAsync()
-    {
-        _server = await AuthServer.StartAsync();
-        _daemon = await InProcessDaemon.StartAsync();
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _daemon.DisposeAsync();
-        await _server.DisposeAsync();
-    }
 
     [Fact]
     public async Task The_endpoint_listens_on_127_0_0_1_and_redirects_to_its_callback()
     {
-        Assert.Equal("127.0.0.1", _daemon.Endpoint.BaseUri.Host);
-        Assert.Equal($"http://127.0.0.1:{_daemon.Endpoint.BaseUri.Port}/callback", _daemon.Endpoint.RedirectUri.AbsoluteUri);
+        Assert.Equal("127.0.0.1", Daemon.Endpoint.BaseUri.Host);
+        Assert.Equal($"http://127.0.0.1:{Daemon.Endpoint.BaseUri.Port}/callback", Daemon.Endpoint.RedirectUri.AbsoluteUri);
     }
 
     [Fact]
     public async Task The_admin_api_answers_on_the_private_unix_socket_and_never_on_the_tcp_port()
     {
-        var account = await _daemon.AddAccountAsync(_server);
+        var account = await Daemon.AddAccountAsync(Server);
         using var tcp = InProcessDaemon.Browser();
-        using var overTcp = await tcp.PostAsync(new Uri(_daemon.Endpoint.BaseUri, $"v1/accounts/{account.Name}/consent"), null);
-        var socket = Path.Combine(_daemon.StateDirectory, "admin.sock");
+        using var overTcp = await tcp.PostAsync(new Uri(Daemon.Endpoint.BaseUri, $"v1/accounts/{account.Name}/consent"), null);
+        var socket = Path.Combine(Daemon.StateDirectory, "admin.sock");
         using var unix = new HttpClient(new SocketsHttpHandler
         {
             ConnectCallback = async (_, token) =>
@@ -60,22 +46,22 @@ public sealed class ConsentEndpointTests : IAsyncLifetime
     [Fact]
     public async Task A_completed_consent_is_stored_before_the_browser_sees_success()
     {
-        var account = await _daemon.AddAccountAsync(_server);
+        var account = await Daemon.AddAccountAsync(Server);
         var started = await StartAsync(account);
 
-        var callback = await _server.FollowAuthorizationAsync(started.AuthorizationUri);
-        Assert.Equal(_daemon.Endpoint.RedirectUri.GetLeftPart(UriPartial.Path), callback.GetLeftPart(UriPartial.Path));
+        var callback = await Server.FollowAuthorizationAsync(started.AuthorizationUri);
+        Assert.Equal(Daemon.Endpoint.RedirectUri.GetLeftPart(UriPartial.Path), callback.GetLeftPart(UriPartial.Path));
         var (status, page) = await GetAsync(callback);
 
         Assert.Equal(HttpStatusCode.OK, status);
         Assert.Contains("Consent stored", page, StringComparison.Ordinal);
         var outcome = await started.Outcome.WaitAsync(TimeSpan.FromSeconds(10));
         Assert.Equal(200, outcome.StatusCode);
-        var entry = (await _daemon.Store.FindAsync(account.Name, None))!;
+        var entry = (await Daemon.Store.FindAsync(account.Name, None))!;
         Assert.Equal(GrantState.Active, entry.Grant.State);
-        Assert.Contains(entry.Grant.RefreshToken!.Reveal(), _server.Issued.All);
-        Assert.Contains(entry.Grant.AccessToken!.Reveal(), _server.Issued.All);
-        Assert.Empty(_server.Issued.FoundIn(_daemon.LogText + page));
+        Assert.Contains(entry.Grant.RefreshToken!.Reveal(), Server.Issued.All);
+        Assert.Contains(entry.Grant.AccessToken!.Reveal(), Server.Issued.All);
+        Assert.Empty(Server.Issued.FoundIn(Daemon.LogText + page));
     }
 
     [Fact]
@@ -86,29 +72,29 @@ public sealed class ConsentEndpointTests : IAsyncLifetime
             ["Logging:LogLevel:Default"] = "Trace",
             ["Logging:LogLevel:Microsoft.AspNetCore.Hosting.Diagnostics"] = "Trace",
         });
-        var account = await daemon.AddAccountAsync(_server);
+        var account = await daemon.AddAccountAsync(Server);
         var started = (await daemon.Coordinator.StartAsync(account.Name, None))!.Value!;
 
-        var (status, _) = await GetAsync(await _server.FollowAuthorizationAsync(started.AuthorizationUri));
+        var (status, _) = await GetAsync(await Server.FollowAuthorizationAsync(started.AuthorizationUri));
 
         Assert.Equal(HttpStatusCode.OK, status);
         Assert.Contains(daemon.Logs.GetSnapshot(), r => r.Category?.StartsWith("Microsoft.AspNetCore", StringComparison.Ordinal) == true);
-        Assert.Empty(_server.Issued.FoundIn(daemon.LogText));
+        Assert.Empty(Server.Issued.FoundIn(daemon.LogText));
     }
 
     [Fact]
     public async Task A_forged_state_gets_400_and_changes_nothing()
     {
-        var account = await _daemon.AddAccountAsync(_server);
+        var account = await Daemon.AddAccountAsync(Server);
         var started = await StartAsync(account);
-        var callback = await _server.FollowAuthorizationAsync(started.AuthorizationUri);
+        var callback = await Server.FollowAuthorizationAsync(started.AuthorizationUri);
         var forged = new Uri(callback.AbsoluteUri.Replace(State(callback), Pkce.NewState(), StringComparison.Ordinal));
 
         var (status, page) = await GetAsync(forged);
 
         Assert.Equal(HttpStatusCode.BadRequest, status);
         Assert.Contains("unknown, was already used, or has expired", page, StringComparison.Ordinal);
-        Assert.Equal(GrantState.NeedsConsent, (await _daemon.Store.FindAsync(account.Name, None))!.Grant.State);
+        Assert.Equal(GrantState.NeedsConsent, (await Daemon.Store.FindAsync(account.Name, None))!.Grant.State);
         Assert.False(started.Outcome.IsCompleted);
         Assert.Equal(HttpStatusCode.OK, (await GetAsync(callback)).Status);
     }
@@ -116,32 +102,32 @@ public sealed class ConsentEndpointTests : IAsyncLifetime
     [Fact]
     public async Task A_replayed_callback_gets_400()
     {
-        var account = await _daemon.AddAccountAsync(_server);
+        var account = await Daemon.AddAccountAsync(Server);
         var started = await StartAsync(account);
-        var callback = await _server.FollowAuthorizationAsync(started.AuthorizationUri);
+        var callback = await Server.FollowAuthorizationAsync(started.AuthorizationUri);
         Assert.Equal(HttpStatusCode.OK, (await GetAsync(callback)).Status);
-        var revision = (await _daemon.Store.FindAsync(account.Name, None))!.Revision;
+        var revision = (await Daemon.Store.FindAsync(account.Name, None))!.Revision;
 
         var (status, _) = await GetAsync(callback);
 
         Assert.Equal(HttpStatusCode.BadRequest, status);
-        Assert.Equal(revision, (await _daemon.Store.FindAsync(account.Name, None))!.Revision);
+        Assert.Equal(revision, (await Daemon.Store.FindAsync(account.Name, None))!.Revision);
     }
 
     [Fact]
     public async Task A_consent_older_than_ten_minutes_gets_400()
     {
-        var account = await _daemon.AddAccountAsync(_server);
+        var account = await Daemon.AddAccountAsync(Server);
         var started = await StartAsync(account);
-        var callback = await _server.FollowAuthorizationAsync(started.AuthorizationUri);
+        var callback = await Server.FollowAuthorizationAsync(started.AuthorizationUri);
 
-        _daemon.Clock.Advance(TimeSpan.FromMinutes(10) + TimeSpan.FromSeconds(1));
+        Daemon.Clock.Advance(TimeSpan.FromMinutes(10) + TimeSpan.FromSeconds(1));
         var (status, page) = await GetAsync(callback);
 
         Assert.Equal(HttpStatusCode.BadRequest, status);
         Assert.Contains("expired", page, StringComparison.Ordinal);
         Assert.Equal(400, (await started.Outcome.WaitAsync(TimeSpan.FromSeconds(10))).StatusCode);
-        Assert.Equal(GrantState.NeedsConsent, (await _daemon.Store.FindAsync(account.Name, None))!.Grant.State);
+        Assert.Equal(GrantState.NeedsConsent, (await Daemon.Store.FindAsync(account.Name, None))!.Grant.State);
     }
 
     [Theory]
@@ -150,9 +136,9 @@ public sealed class ConsentEndpointTests : IAsyncLifetime
     [InlineData("192.168.1.10")]
     public async Task A_foreign_Host_header_is_refused_before_the_callback_is_read(string host)
     {
-        var account = await _daemon.AddAccountAsync(_server);
+        var account = await Daemon.AddAccountAsync(Server);
         var started = await StartAsync(account);
-        var callback = await _server.FollowAuthorizationAsync(started.AuthorizationUri);
+        var callback = await Server.FollowAuthorizationAsync(started.AuthorizationUri);
         using var browser = InProcessDaemon.Browser();
         using var request = new HttpRequestMessage(HttpMethod.Get, callback);
         request.Headers.Host = $"{host}:{callback.Port}";
@@ -167,38 +153,38 @@ public sealed class ConsentEndpointTests : IAsyncLifetime
     [Fact]
     public async Task The_providers_refusal_is_shown_and_nothing_is_stored()
     {
-        var account = await _daemon.AddAccountAsync(_server);
+        var account = await Daemon.AddAccountAsync(Server);
         var started = await StartAsync(account);
-        var state = State(await _server.FollowAuthorizationAsync(started.AuthorizationUri));
-        var refusal = new Uri($"{_daemon.Endpoint.RedirectUri}?error=access_denied&error_description=The%20user%20declined&state={state}");
+        var state = State(await Server.FollowAuthorizationAsync(started.AuthorizationUri));
+        var refusal = new Uri($"{Daemon.Endpoint.RedirectUri}?error=access_denied&error_description=The%20user%20declined&state={state}");
 
         var (status, page) = await GetAsync(refusal);
 
         Assert.Equal(HttpStatusCode.BadRequest, status);
         Assert.Contains("access_denied: The user declined", page, StringComparison.Ordinal);
         Assert.Contains("tokenbroker consent work", page, StringComparison.Ordinal);
-        Assert.Equal(GrantState.NeedsConsent, (await _daemon.Store.FindAsync(account.Name, None))!.Grant.State);
+        Assert.Equal(GrantState.NeedsConsent, (await Daemon.Store.FindAsync(account.Name, None))!.Grant.State);
     }
 
     [Fact]
     public async Task A_token_endpoint_outage_during_the_exchange_gets_502_and_stores_nothing()
     {
-        var account = await _daemon.AddAccountAsync(_server);
+        var account = await Daemon.AddAccountAsync(Server);
         var started = await StartAsync(account);
-        var callback = await _server.FollowAuthorizationAsync(started.AuthorizationUri);
+        var callback = await Server.FollowAuthorizationAsync(started.AuthorizationUri);
 
-        _server.Fail(Fault.ServerError);
+        Server.Fail(Fault.ServerError);
         var (status, page) = await GetAsync(callback);
 
         Assert.Equal(HttpStatusCode.BadGateway, status);
         Assert.Contains("http_500", page, StringComparison.Ordinal);
-        Assert.Null((await _daemon.Store.FindAsync(account.Name, None))!.Grant.RefreshToken);
+        Assert.Null((await Daemon.Store.FindAsync(account.Name, None))!.Grant.RefreshToken);
     }
 
     [Fact]
     public async Task An_unknown_account_cannot_start_a_consent()
     {
-        Assert.Null(await _daemon.Coordinator.StartAsync(AccountName.Parse("nobody"), None));
+        Assert.Null(await Daemon.Coordinator.StartAsync(AccountName.Parse("nobody"), None));
     }
 
     [Theory]
@@ -213,7 +199,7 @@ public sealed class ConsentEndpointTests : IAsyncLifetime
     }
 
     private async Task<StartedConsent> StartAsync(Account account) =>
-        (await _daemon.Coordinator.StartAsync(account.Name, None))!.Value!;
+        (await Daemon.Coordinator.StartAsync(account.Name, None))!.Value!;
 
     private static string State(Uri callback) => System.Web.HttpUtility.ParseQueryString(callback.Query)["state"]!;
 

@@ -20,16 +20,17 @@ public sealed class InProcessDaemon : IAsyncDisposable
     private readonly TempDirectory _directory;
     private bool _stopped;
 
-    private InProcessDaemon(WebApplication app, TempDirectory directory, FakeTimeProvider clock)
+    private InProcessDaemon(WebApplication app, TempDirectory directory, string stateDirectory, FakeTimeProvider clock)
     {
         App = app;
         _directory = directory;
+        StateDirectory = stateDirectory;
         Clock = clock;
     }
 
     public WebApplication App { get; }
 
-    public string StateDirectory => App.Configuration["TokenBroker:StateDirectory"]!;
+    public string StateDirectory { get; }
 
     /// <summary>The socket of the Postfix lookup service.</summary>
     public string PostfixSocket => Path.Combine(StateDirectory, "postfix.sock");
@@ -69,7 +70,7 @@ public sealed class InProcessDaemon : IAsyncDisposable
         });
         app.OpenStore();
         await app.StartAsync();
-        return new InProcessDaemon(app, directory, clock);
+        return new InProcessDaemon(app, directory, overrides["TokenBroker:StateDirectory"]!, clock);
     }
 
     /// <summary>Adds an account that uses <paramref name="server"/>: generic by discovery, or microsoft at its Entra-shaped authority.</summary>

@@ -1,31 +1,15 @@
-using TokenBroker.Daemon.Tests.Consent;
 using TokenBroker.TestAuthServer;
 using TokenBroker.TestUtils;
 
 namespace TokenBroker.Daemon.Tests.Postfix;
 
 /// <summary>Postfix's own socketmap client (<c>postmap -q</c>) asking the daemon, as smtp(8) would.</summary>
-public sealed class PostmapTests : IAsyncLifetime
+public sealed class PostmapTests : DaemonWithServer
 {
-    private AuthServer _server = null!;
-    private InProcessDaemon _daemon = null!;
-
-    public async Task InitializeAsync()
-    {
-        _server = await AuthServer.StartAsync();
-        _daemon = await InProcessDaemon.StartAsync();
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _daemon.DisposeAsync();
-        await _server.DisposeAsync();
-    }
-
     [Fact]
     public async Task Postfix_reads_user_and_token_for_a_claimed_key_and_nothing_for_another()
     {
-        var entry = await _daemon.ConsentAsync(_server, matchKeys: ["[smtp.example.test]:587"]);
+        var entry = await Daemon.ConsentAsync(Server, matchKeys: ["[smtp.example.test]:587"]);
 
         var found = await PostmapAsync("[SMTP.example.test]:587");
         var missing = await PostmapAsync("smtp.other.test");
@@ -39,7 +23,7 @@ public sealed class PostmapTests : IAsyncLifetime
     [Fact]
     public async Task Postfix_sees_a_temporary_failure_for_an_account_without_a_token()
     {
-        await _daemon.AddAccountAsync(_server);
+        await Daemon.AddAccountAsync(Server);
 
         var result = await PostmapAsync(AuthServer.User);
 
@@ -50,5 +34,5 @@ public sealed class PostmapTests : IAsyncLifetime
     }
 
     private Task<CommandResult> PostmapAsync(string key) =>
-        Command.RunAsync("/usr/sbin/postmap", ["-q", key, $"socketmap:unix:{_daemon.PostfixSocket}:sasl"]);
+        Command.RunAsync("/usr/sbin/postmap", ["-q", key, $"socketmap:unix:{Daemon.PostfixSocket}:sasl"]);
 }

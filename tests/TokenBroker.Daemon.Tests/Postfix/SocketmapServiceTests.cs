@@ -1,3 +1,6 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
 using Microsoft.Extensions.DependencyInjection;
 using TokenBroker.Core.Accounts;
 using TokenBroker.Core.Grants;
@@ -9,28 +12,13 @@ using TokenBroker.TestUtils;
 namespace TokenBroker.Daemon.Tests.Postfix;
 
 /// <summary>The socketmap service as Postfix's smtp client sees it, on the daemon's real unix socket.</summary>
-public sealed class SocketmapServiceTests : IAsyncLifetime
+public sealed class SocketmapServiceTests : DaemonWithServer
 {
-    private AuthServer _server = null!;
-    private InProcessDaemon _daemon = null!;
-
-    public async Task InitializeAsync()
-    {
-        _server = await AuthServer.StartAsync();
-        _daemon = await InProcessDaemon.StartAsync();
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _daemon.DisposeAsync();
-        await _server.DisposeAsync();
-    }
-
     [Fact]
     public async Task A_claimed_key_in_any_case_gets_user_and_the_current_token_many_times_on_one_connection()
     {
-        var entry = await _daemon.ConsentAsync(_server, matchKeys: ["[SMTP.Example.test]:587", "relay.example.test"]);
-        using var postfix = await SocketmapClient.ConnectAsync(_daemon.PostfixSocket);
+        var entry = await Daemon.ConsentAsync(Server, matchKeys: ["[SMTP.Example.test]:587", "relay.example.test"]);
+        using var postfix = await SocketmapClient.ConnectAsync(Daemon.PostfixSocket);
 
         var expected = $"OK {AuthServer.User}:{entry.Grant.AccessToken!.Reveal()}";
         foreach (var key in new[] { AuthServer.User, AuthServer.User.ToUpperInvariant(), "[smtp.example.test]:587", "Relay.Example.Test" })
@@ -39,18 +27,18 @@ public sealed class SocketmapServiceTests : IAsyncLifetime
         }
 
         Assert.Equal("NOTFOUND ", await postfix.AskAsync("sasl", "smtp.other.test"));
-        Assert.Contains(entry.Grant.AccessToken.Reveal(), _server.Issued.All);
-        Assert.Empty(_server.Issued.FoundIn(_daemon.LogText));
+        Assert.Contains(entry.Grant.AccessToken.Reveal(), Server.Issued.All);
+        Assert.Empty(Server.Issued.FoundIn(Daemon.LogText));
     }
 
     [Fact]
     public async Task After_a_refresh_the_new_token_is_served_at_once()
     {
-        var entry = await _daemon.ConsentAsync(_server);
-        using var postfix = await SocketmapClient.ConnectAsync(_daemon.PostfixSocket);
+        var entry = await Daemon.ConsentAsync(Server);
+        using var postfix = await SocketmapClient.ConnectAsync(Daemon.PostfixSocket);
         Assert.Equal($"OK {AuthServer.User}:{entry.Grant.AccessToken!.Reveal()}", await postfix.AskAsync("sasl", AuthServer.User));
 
-        var refreshed = await _daemon.App.Services.GetRequiredService<GrantRefresher>().RefreshAsync(entry.Account.Name, CancellationToken.None);
+        var refreshed = await Daemon.App.Services.GetRequiredService<GrantRefresher>().RefreshAsync(entry.Account.Name, CancellationToken.None);
 
         var token = refreshed!.Entry.Grant.AccessToken!.Reveal();
         Assert.NotEqual(entry.Grant.AccessToken.Reveal(), token);
@@ -60,8 +48,8 @@ public sealed class SocketmapServiceTests : IAsyncLifetime
     [Fact]
     public async Task Requests_sent_together_are_answered_in_order()
     {
-        await _daemon.ConsentAsync(_server);
-        using var postfix = await SocketmapClient.ConnectAsync(_daemon.PostfixSocket);
+        await Daemon.ConsentAsync(Server);
+        using var postfix = await SocketmapClient.ConnectAsync(Daemon.PostfixSocket);
 
         await postfix.SendAsync([.. SocketmapClient.Frame("sasl nobody@example.test"), .. SocketmapClient.Frame($"sasl {AuthServer.User}"), .. SocketmapClient.Frame("relay nobody@example.test")]);
 
@@ -73,8 +61,8 @@ public sealed class SocketmapServiceTests : IAsyncLifetime
     [Fact]
     public async Task A_claimed_key_without_a_usable_token_is_TEMP_so_Postfix_defers_instead_of_bouncing()
     {
-        var account = await _daemon.AddAccountAsync(_server);
-        using var postfix = await SocketmapClient.ConnectAsync(_daemon.PostfixSocket);
+        var account = await Daemon.AddAccountAsync(Server);
+        using var postfix = await SocketmapClient.ConnectAsync(Daemon.PostfixSocket);
 
         var reply = await postfix.AskAsync("sasl", AuthServer.User);
 
@@ -85,25 +73,25 @@ public sealed class SocketmapServiceTests : IAsyncLifetime
     [Fact]
     public async Task An_expired_token_of_an_account_that_needs_consent_is_never_served()
     {
-        var entry = await _daemon.ConsentAsync(_server);
-        await _daemon.Store.UpdateGrantAsync(entry.Account.Name, g => g with { State = GrantState.NeedsConsent, LastError = "invalid_grant" }, CancellationToken.None);
-        using (var postfix = await SocketmapClient.ConnectAsync(_daemon.PostfixSocket))
+        var entry = await Daemon.ConsentAsync(Server);
+        await Daemon.Store.UpdateGrantAsync(entry.Account.Name, g => g with { State = GrantState.NeedsConsent, LastError = "invalid_grant" }, CancellationToken.None);
+        using (var postfix = await SocketmapClient.ConnectAsync(Daemon.PostfixSocket))
         {
             Assert.StartsWith("OK ", await postfix.AskAsync("sasl", AuthServer.User), StringComparison.Ordinal);
         }
 
-        _daemon.Clock.Advance(entry.Grant.ExpiresAt!.Value - _daemon.Clock.GetUtcNow());
+        Daemon.Clock.Advance(entry.Grant.ExpiresAt!.Value - Daemon.Clock.GetUtcNow());
 
-        using var later = await SocketmapClient.ConnectAsync(_daemon.PostfixSocket);
+        using var later = await SocketmapClient.ConnectAsync(Daemon.PostfixSocket);
         Assert.StartsWith("TEMP account work needs consent", await later.AskAsync("sasl", AuthServer.User), StringComparison.Ordinal);
     }
 
     [Fact]
     public async Task The_relay_map_answers_each_sender_with_its_account_next_hop()
     {
-        await _daemon.AddAccountAsync(_server, "gmail", ProviderKind.Google, ["ops@example.test"]);
-        await _daemon.AddAccountAsync(_server, "own", matchKeys: ["billing@example.test", "[mail.example.test]:2525"]);
-        using var postfix = await SocketmapClient.ConnectAsync(_daemon.PostfixSocket);
+        await Daemon.AddAccountAsync(Server, "gmail", ProviderKind.Google, ["ops@example.test"]);
+        await Daemon.AddAccountAsync(Server, "own", matchKeys: ["billing@example.test", "[mail.example.test]:2525"]);
+        using var postfix = await SocketmapClient.ConnectAsync(Daemon.PostfixSocket);
 
         Assert.Equal("OK [smtp.gmail.com]:587", await postfix.AskAsync("relay", "OPS@example.test"));
         Assert.Equal("OK [mail.example.test]:2525", await postfix.AskAsync("relay", "billing@example.test"));
@@ -113,10 +101,10 @@ public sealed class SocketmapServiceTests : IAsyncLifetime
     [Fact]
     public async Task A_key_two_accounts_claim_alike_is_TEMP_naming_both_while_an_explicit_claim_beats_a_provider_host()
     {
-        await _daemon.AddAccountAsync(_server, "first", ProviderKind.Google, ["shared@example.test"]);
-        await _daemon.AddAccountAsync(_server, "second", ProviderKind.Google, ["shared@example.test"]);
-        await _daemon.AddAccountAsync(_server, "third", matchKeys: ["smtp.gmail.com"]);
-        using var postfix = await SocketmapClient.ConnectAsync(_daemon.PostfixSocket);
+        await Daemon.AddAccountAsync(Server, "first", ProviderKind.Google, ["shared@example.test"]);
+        await Daemon.AddAccountAsync(Server, "second", ProviderKind.Google, ["shared@example.test"]);
+        await Daemon.AddAccountAsync(Server, "third", matchKeys: ["smtp.gmail.com"]);
+        using var postfix = await SocketmapClient.ConnectAsync(Daemon.PostfixSocket);
 
         var shared = await postfix.AskAsync("sasl", "shared@example.test");
         var host = await postfix.AskAsync("sasl", "[smtp.gmail.com]:587");
@@ -125,27 +113,49 @@ public sealed class SocketmapServiceTests : IAsyncLifetime
         Assert.StartsWith("TEMP accounts first, second all claim this key", shared, StringComparison.Ordinal);
         Assert.StartsWith("TEMP accounts first, second", host, StringComparison.Ordinal);
         Assert.StartsWith("TEMP account third needs consent", claimedHost, StringComparison.Ordinal);
-        Assert.Contains("shared@example.test is claimed by accounts first, second", _daemon.LogText, StringComparison.Ordinal);
+        Assert.Contains("shared@example.test is claimed by accounts first, second", Daemon.LogText, StringComparison.Ordinal);
     }
 
     [Fact]
     public async Task Accounts_added_and_removed_after_the_first_lookup_are_seen_at_once()
     {
-        using var postfix = await SocketmapClient.ConnectAsync(_daemon.PostfixSocket);
+        using var postfix = await SocketmapClient.ConnectAsync(Daemon.PostfixSocket);
         Assert.Equal("NOTFOUND ", await postfix.AskAsync("sasl", AuthServer.User));
 
-        var entry = await _daemon.ConsentAsync(_server);
+        var entry = await Daemon.ConsentAsync(Server);
         Assert.StartsWith("OK ", await postfix.AskAsync("sasl", AuthServer.User), StringComparison.Ordinal);
 
-        await _daemon.Store.RemoveAsync(entry.Account.Name, CancellationToken.None);
+        await Daemon.Store.RemoveAsync(entry.Account.Name, CancellationToken.None);
         Assert.Equal("NOTFOUND ", await postfix.AskAsync("sasl", AuthServer.User));
+    }
+
+    [Fact]
+    public async Task The_optional_TCP_listener_on_127_0_0_1_answers_like_the_socket()
+    {
+        var port = FreePort();
+        await using var daemon = await InProcessDaemon.StartAsync(new Dictionary<string, string?> { ["TokenBroker:Postfix:Port"] = port.ToString(CultureInfo.InvariantCulture) });
+        await daemon.AddAccountAsync(Server, matchKeys: ["[smtp.example.test]:587"]);
+        using var postfix = await SocketmapClient.ConnectAsync(port);
+
+        Assert.StartsWith("TEMP account work needs consent", await postfix.AskAsync("sasl", "[smtp.example.test]:587"), StringComparison.Ordinal);
+        Assert.Equal("NOTFOUND ", await postfix.AskAsync("sasl", "smtp.other.test"));
+        Assert.Contains($"Postfix lookups on unix:{daemon.PostfixSocket} and 127.0.0.1:{port}", daemon.LogText, StringComparison.Ordinal);
     }
 
     [Fact]
     public async Task The_socket_is_open_to_owner_and_group_only()
     {
-        var mode = File.GetUnixFileMode(_daemon.PostfixSocket);
+        var mode = File.GetUnixFileMode(Daemon.PostfixSocket);
 
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.GroupWrite, mode);
+    }
+
+    private static int FreePort()
+    {
+        var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        return port;
     }
 }
