@@ -61,7 +61,7 @@ public sealed class MailLab : IAsyncDisposable
     /// <summary>Creates the directory and picks the ports; nothing runs yet.</summary>
     public static MailLab Create()
     {
-        var lab = new MailLab(FreePorts(5));
+        var lab = new MailLab(FreePorts.Take(5));
         Directory.CreateDirectory(lab.SocketDirectory, (UnixFileMode)0b111_101_101);
         return lab;
     }
@@ -115,26 +115,13 @@ public sealed class MailLab : IAsyncDisposable
     /// <summary>Waits until <paramref name="count"/> messages are delivered (fails after a minute).</summary>
     public async Task<IReadOnlyList<string>> WaitForDeliveriesAsync(int count)
     {
-        var limit = TimeProvider.System.GetUtcNow() + DeliveryWait;
-        while (Delivered().Count < count)
-        {
-            Assert.True(TimeProvider.System.GetUtcNow() < limit, $"{Delivered().Count} of {count} messages delivered after {DeliveryWait}\n{Logs()}");
-            await Task.Delay(TimeSpan.FromMilliseconds(100), TimeProvider.System);
-        }
-
+        await WaitUntilAsync(() => Task.FromResult(Delivered().Count >= count), $"{count} messages delivered");
         return Delivered();
     }
 
     /// <summary>Waits until the client's queue holds <paramref name="count"/> deferred messages.</summary>
-    public async Task WaitForDeferredAsync(int count)
-    {
-        var limit = TimeProvider.System.GetUtcNow() + DeliveryWait;
-        while (await DeferredAsync() < count)
-        {
-            Assert.True(TimeProvider.System.GetUtcNow() < limit, $"fewer than {count} messages deferred after {DeliveryWait}\n{Logs()}");
-            await Task.Delay(TimeSpan.FromMilliseconds(100), TimeProvider.System);
-        }
-    }
+    public Task WaitForDeferredAsync(int count) =>
+        WaitUntilAsync(async () => (await QueueAsync()).Count(q => q == "deferred") >= count, $"{count} messages deferred");
 
     /// <summary>Asks the client to try its deferred mail now (postqueue -f).</summary>
     public async Task FlushAsync() => Check(await Command.RunAsync("/usr/sbin/postqueue", ["-c", Conf(Client), "-f"]), "postqueue -f");
@@ -167,7 +154,15 @@ public sealed class MailLab : IAsyncDisposable
         _directory.Dispose();
     }
 
-    private async Task<int> DeferredAsync() => (await QueueAsync()).Count(q => q == "deferred");
+    private async Task WaitUntilAsync(Func<Task<bool>> condition, string what)
+    {
+        var limit = TimeProvider.System.GetUtcNow() + DeliveryWait;
+        while (!await condition())
+        {
+            Assert.True(TimeProvider.System.GetUtcNow() < limit, $"not {what} after {DeliveryWait}\n{Logs()}");
+            await Task.Delay(TimeSpan.FromMilliseconds(100), TimeProvider.System);
+        }
+    }
 
     private async Task<List<string>> QueueAsync()
     {
@@ -233,16 +228,6 @@ public sealed class MailLab : IAsyncDisposable
     private static string Text(int value) => value.ToString(CultureInfo.InvariantCulture);
 
     private static void Check(CommandResult result, string what) => Assert.True(result.ExitCode == 0, $"{what} failed: {result}");
-
-    private static int[] FreePorts(int count)
-    {
-        // Bound at once, so they differ; released for the daemons to bind (a small race remains).
-        var sockets = Enumerable.Range(0, count).Select(_ => new TcpListener(System.Net.IPAddress.Loopback, 0)).ToList();
-        sockets.ForEach(s => s.Start());
-        var ports = sockets.Select(s => ((System.Net.IPEndPoint)s.LocalEndpoint).Port).ToArray();
-        sockets.ForEach(s => s.Stop());
-        return ports;
-    }
 
     private static async Task WaitForPortAsync(int port)
     {

@@ -1,6 +1,4 @@
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
 using Microsoft.Extensions.DependencyInjection;
 using TokenBroker.Core.Accounts;
 using TokenBroker.Core.Grants;
@@ -132,7 +130,7 @@ public sealed class SocketmapServiceTests : DaemonWithServer
     [Fact]
     public async Task The_optional_TCP_listener_on_127_0_0_1_answers_like_the_socket()
     {
-        var port = FreePort();
+        var port = FreePorts.Take(1)[0];
         await using var daemon = await InProcessDaemon.StartAsync(new Dictionary<string, string?> { ["TokenBroker:Postfix:Port"] = port.ToString(CultureInfo.InvariantCulture) });
         await daemon.AddAccountAsync(Server, matchKeys: ["[smtp.example.test]:587"]);
         using var postfix = await SocketmapClient.ConnectAsync(port);
@@ -148,14 +146,5 @@ public sealed class SocketmapServiceTests : DaemonWithServer
         var mode = File.GetUnixFileMode(Daemon.PostfixSocket);
 
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.GroupWrite, mode);
-    }
-
-    private static int FreePort()
-    {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
     }
 }
