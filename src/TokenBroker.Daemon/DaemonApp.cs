@@ -11,6 +11,7 @@ using TokenBroker.Daemon.Admin;
 using TokenBroker.Daemon.Consent;
 using TokenBroker.Daemon.Postfix;
 using TokenBroker.Daemon.Refresh;
+using TokenBroker.Daemon.TokenFiles;
 
 namespace TokenBroker.Daemon;
 
@@ -102,6 +103,9 @@ internal static class DaemonApp
         services.ConfigureHttpJsonOptions(json => json.SerializerOptions.TypeInfoResolverChain.Insert(0, AdminJson.Default));
         services.AddSingleton<LoopbackEndpoint>();
         services.AddSingleton<ConsentCoordinator>();
+        services.AddOptions<TokenFileOptions>().Bind(configuration.GetSection(TokenFileOptions.Section));
+        services.AddSingleton(sp => new TokenFileWriter(sp.GetRequiredService<IOptions<TokenFileOptions>>().Value.Resolve(layout.Directory)));
+        services.AddHostedService<TokenFileService>();
         services.AddHostedService<StartupReport>();
         services.AddRefreshScheduler(configuration);
     }

@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using TokenBroker.Core;
 
 namespace TokenBroker.Daemon;
@@ -8,7 +7,7 @@ namespace TokenBroker.Daemon;
 /// once bound, its mode (and group) are set. Bound under the daemon's umask 077, a socket is never
 /// open to others before its mode is set.
 /// </summary>
-internal static partial class SocketFile
+internal static class SocketFile
 {
     /// <summary>
     /// Removes a stale socket left by a crashed daemon (the state lock proves none is running). The
@@ -48,32 +47,13 @@ internal static partial class SocketFile
     {
         if (group is not null)
         {
-            var gid = ResolveGroup(group) ?? throw new SetupException($"{setting} names group '{group}', which does not exist");
-            if (Chown(path, uint.MaxValue, gid) != 0)
+            var gid = Posix.ResolveGroup(group) ?? throw new SetupException($"{setting} names group '{group}', which does not exist");
+            if (Posix.ChangeOwner(path, uint.MaxValue, gid) is { } problem)
             {
-                throw new SetupException($"cannot give socket {path} to group '{group}' ({setting}): {Marshal.GetLastPInvokeErrorMessage()}; the daemon's user must be a member of that group");
+                throw new SetupException($"cannot give socket {path} to group '{group}' ({setting}): {problem}; the daemon's user must be a member of that group");
             }
         }
 
         File.SetUnixFileMode(path, mode);
     }
-
-    /// <summary>The group id of a group name or number; null when no such group exists.</summary>
-    public static uint? ResolveGroup(string group)
-    {
-        if (uint.TryParse(group, out var gid))
-        {
-            return gid;
-        }
-
-        var entry = GetGroupByName(group);
-        // struct group { char *gr_name; char *gr_passwd; gid_t gr_gid; char **gr_mem; }
-        return entry == 0 ? null : (uint)Marshal.ReadInt32(entry, 2 * IntPtr.Size);
-    }
-
-    [LibraryImport("libc", EntryPoint = "chown", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
-    private static partial int Chown(string path, uint owner, uint group);
-
-    [LibraryImport("libc", EntryPoint = "getgrnam", StringMarshalling = StringMarshalling.Utf8)]
-    private static partial nint GetGroupByName(string name);
 }

@@ -15,6 +15,9 @@ internal sealed class WatchedGrantStore(IGrantStore inner) : IGrantStore
     /// <summary>Raised after an account was added, changed or removed (grants changing do not count).</summary>
     public event EventHandler? AccountsChanged;
 
+    /// <summary>Raised after an account's grant was committed, with the entry as stored.</summary>
+    public event EventHandler<AccountEntry>? GrantCommitted;
+
     /// <summary>
     /// Moves on after every write has finished (or failed). Something read from the store while the
     /// version stayed the same is still what the store holds.
@@ -27,14 +30,22 @@ internal sealed class WatchedGrantStore(IGrantStore inner) : IGrantStore
 
     public async Task<AccountEntry?> UpdateGrantAsync(AccountName name, Func<Grant, Grant> change, CancellationToken cancellationToken)
     {
+        AccountEntry? updated;
         try
         {
-            return await inner.UpdateGrantAsync(name, change, cancellationToken).ConfigureAwait(false);
+            updated = await inner.UpdateGrantAsync(name, change, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
             Interlocked.Increment(ref _version);
         }
+
+        if (updated is not null)
+        {
+            GrantCommitted?.Invoke(this, updated);
+        }
+
+        return updated;
     }
 
     public async Task<AccountEntry> SaveAccountAsync(Account account, CancellationToken cancellationToken)

@@ -18,7 +18,7 @@ internal static class PostfixServices
         var section = configuration.GetSection(PostfixOptions.Section);
         var options = section.Get<PostfixOptions>() ?? new PostfixOptions();
         var limits = options.Limits();
-        if (options.SocketGroup is { } group && SocketFile.ResolveGroup(group) is null)
+        if (options.SocketGroup is { } group && Posix.ResolveGroup(group) is null)
         {
             throw new SetupException($"{PostfixOptions.Section}:SocketGroup names group '{group}', which does not exist");
         }

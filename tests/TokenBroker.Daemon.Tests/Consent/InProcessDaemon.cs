@@ -74,7 +74,8 @@ public sealed class InProcessDaemon : IAsyncDisposable
     }
 
     /// <summary>Adds an account that uses <paramref name="server"/>: generic by discovery, or microsoft at its Entra-shaped authority.</summary>
-    public async Task<Account> AddAccountAsync(AuthServer server, string name = "work", ProviderKind kind = ProviderKind.Generic, IReadOnlyList<string>? matchKeys = null)
+    public async Task<Account> AddAccountAsync(
+        AuthServer server, string name = "work", ProviderKind kind = ProviderKind.Generic, IReadOnlyList<string>? matchKeys = null, TokenFileSettings? tokenFile = null)
     {
         var account = new Account
         {
@@ -86,15 +87,16 @@ public sealed class InProcessDaemon : IAsyncDisposable
             Scopes = ["mail", "offline_access"],
             ClientId = AuthServer.PublicClient,
             MatchKeys = matchKeys ?? [],
+            TokenFile = tokenFile,
         };
         await Store.SaveAccountAsync(account, CancellationToken.None);
         return account;
     }
 
     /// <summary>Adds an account and completes its consent through the daemon, as a browser would.</summary>
-    public async Task<AccountEntry> ConsentAsync(AuthServer server, string name = "work", IReadOnlyList<string>? matchKeys = null)
+    public async Task<AccountEntry> ConsentAsync(AuthServer server, string name = "work", IReadOnlyList<string>? matchKeys = null, TokenFileSettings? tokenFile = null)
     {
-        var account = await AddAccountAsync(server, name, matchKeys: matchKeys);
+        var account = await AddAccountAsync(server, name, matchKeys: matchKeys, tokenFile: tokenFile);
         var begun = (await Coordinator.StartAsync(account.Name, CancellationToken.None))!;
         var started = begun.Value ?? throw new InvalidOperationException($"consent of {name} did not start: {begun.Failure}");
         var outcome = await Coordinator.CompleteAsync(await server.FollowAuthorizationAsync(started.AuthorizationUri), CancellationToken.None);

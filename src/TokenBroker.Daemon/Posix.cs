@@ -1,0 +1,103 @@
+using System.Runtime.InteropServices;
+
+namespace TokenBroker.Daemon;
+
+/// <summary>The few POSIX calls .NET has no API for: owners, user and group names, syncing a directory.</summary>
+internal static partial class Posix
+{
+    private const int AtFdCwd = -100;
+    private const int AtSymlinkNoFollow = 0x100;
+    private const uint StatxOwners = 0x0008 | 0x0010; // STATX_UID | STATX_GID
+    private const int ReadOnlyDirectory = 0x10000; // O_RDONLY | O_DIRECTORY
+
+    /// <summary>The owner of <paramref name="path"/> itself (a link is not followed), or null when it does not exist.</summary>
+    public static (uint User, uint Group)? Owner(string path)
+    {
+        // struct statx: u32 mask, u32 blksize, u64 attributes, u32 nlink, u32 uid, u32 gid, ... (256 bytes).
+        Span<byte> buffer = stackalloc byte[256];
+        return Statx(AtFdCwd, path, AtSymlinkNoFollow, StatxOwners, ref MemoryMarshal.GetReference(buffer)) == 0
+            ? (MemoryMarshal.Read<uint>(buffer[20..]), MemoryMarshal.Read<uint>(buffer[24..]))
+            : null;
+    }
+
+    /// <summary>The uid of the daemon's process.</summary>
+    public static uint UserId() => GetUserId();
+
+    /// <summary>The uid of a user name or number; null when no such user exists.</summary>
+    public static uint? ResolveUser(string user)
+    {
+        if (uint.TryParse(user, out var uid))
+        {
+            return uid;
+        }
+
+        // struct passwd { char *pw_name; char *pw_passwd; uid_t pw_uid; gid_t pw_gid; ... }
+        var entry = GetPasswordByName(user);
+        return entry == 0 ? null : (uint)Marshal.ReadInt32(entry, 2 * IntPtr.Size);
+    }
+
+    /// <summary>The gid of a group name or number; null when no such group exists.</summary>
+    public static uint? ResolveGroup(string group)
+    {
+        if (uint.TryParse(group, out var gid))
+        {
+            return gid;
+        }
+
+        // struct group { char *gr_name; char *gr_passwd; gid_t gr_gid; char **gr_mem; }
+        var entry = GetGroupByName(group);
+        return entry == 0 ? null : (uint)Marshal.ReadInt32(entry, 2 * IntPtr.Size);
+    }
+
+    /// <summary>Changes owner and group; <see cref="uint.MaxValue"/> leaves one as it is.</summary>
+    /// <returns>Null on success, else the system's reason.</returns>
+    public static string? ChangeOwner(string path, uint user, uint group) =>
+        Chown(path, user, group) == 0 ? null : Marshal.GetLastPInvokeErrorMessage();
+
+    /// <summary>Makes a rename in <paramref name="directory"/> durable (fsync of the directory).</summary>
+    /// <exception cref="IOException">The directory cannot be opened or synced.</exception>
+    public static void SyncDirectory(string directory)
+    {
+        var fd = Open(directory, ReadOnlyDirectory);
+        if (fd < 0)
+        {
+            throw new IOException($"cannot open directory {directory}: {Marshal.GetLastPInvokeErrorMessage()}");
+        }
+
+        try
+        {
+            if (Fsync(fd) != 0)
+            {
+                throw new IOException($"cannot sync directory {directory}: {Marshal.GetLastPInvokeErrorMessage()}");
+            }
+        }
+        finally
+        {
+            _ = Close(fd);
+        }
+    }
+
+    [LibraryImport("libc", EntryPoint = "statx", StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int Statx(int directory, string path, int flags, uint mask, ref byte buffer);
+
+    [LibraryImport("libc", EntryPoint = "getuid")]
+    private static partial uint GetUserId();
+
+    [LibraryImport("libc", EntryPoint = "chown", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
+    private static partial int Chown(string path, uint owner, uint group);
+
+    [LibraryImport("libc", EntryPoint = "getpwnam", StringMarshalling = StringMarshalling.Utf8)]
+    private static partial nint GetPasswordByName(string name);
+
+    [LibraryImport("libc", EntryPoint = "getgrnam", StringMarshalling = StringMarshalling.Utf8)]
+    private static partial nint GetGroupByName(string name);
+
+    [LibraryImport("libc", EntryPoint = "open", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
+    private static partial int Open(string path, int flags);
+
+    [LibraryImport("libc", EntryPoint = "fsync", SetLastError = true)]
+    private static partial int Fsync(int fd);
+
+    [LibraryImport("libc", EntryPoint = "close")]
+    private static partial int Close(int fd);
+}
