@@ -5,6 +5,18 @@ using TokenBroker.Benchmarks;
 //   dotnet run -c Release --project tests/TokenBroker.Benchmarks -- [ACCOUNTS] [openiddict|instant|scheduler]...
 // Socketmap benchmark: lookups the way Postfix makes them, beside the floor server of ../shared/bench.
 //   dotnet run -c Release --project tests/TokenBroker.Benchmarks -- socketmap [SECONDS]
+// CLI benchmark: one `tokenbroker token NAME` (NativeAOT) beside `cat` of the token file.
+//   dotnet run -c Release --project tests/TokenBroker.Benchmarks -- cli [INVOCATIONS]
+if (args is ["cli", ..])
+{
+    var invocations = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 200;
+    Console.WriteLine($"tokenbroker token benchmark: {invocations} invocations each (after 5 not counted), {Environment.ProcessorCount} cores; the daemon runs beside it");
+    var (cliMedian, cliP90, catMedian, catP90, bytes) = await CliBenchmark.RunAsync(invocations);
+    Console.WriteLine(Row("tokenbroker token (NativeAOT)", $"{cliMedian.TotalMilliseconds:F1} ms", $"median; p90 {cliP90.TotalMilliseconds:F1} ms; target <= 15 ms; binary {bytes / 1048576.0:F1} MiB"));
+    Console.WriteLine(Row("cat of the token file", $"{catMedian.TotalMilliseconds:F1} ms", $"median; p90 {catP90.TotalMilliseconds:F1} ms (the reference)"));
+    return;
+}
+
 if (args is ["socketmap", ..])
 {
     var seconds = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 5;
