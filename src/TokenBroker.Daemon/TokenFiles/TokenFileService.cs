@@ -55,7 +55,18 @@ internal sealed class TokenFileService : IHostedService
             return;
         }
 
-        if (_writer.Write(settings, token) is { } problem)
+        string? problem;
+        try
+        {
+            problem = _writer.Write(settings, token);
+        }
+        catch (Exception ex)
+        {
+            // Called right after a grant was committed: a token file must never make that commit look failed.
+            problem = $"token file {settings.Path}: {ex.Message}";
+        }
+
+        if (problem is not null)
         {
             TokenFileLog.Refused(_logger, account.Name.Value, problem);
             return;

@@ -24,13 +24,13 @@ internal sealed class TokenFileWriter(IReadOnlyList<string> allowedDirectories)
         }
 
         var directory = Path.GetDirectoryName(path)!;
-        var root = allowedDirectories.FirstOrDefault(a => directory == a || directory.StartsWith(a + "/", StringComparison.Ordinal));
+        var root = allowedDirectories.FirstOrDefault(a => directory == a || directory.StartsWith(a.EndsWith('/') ? a : a + "/", StringComparison.Ordinal));
         if (root is null)
         {
             return $"token file {path} is outside the allowed directories ({string.Join(", ", allowedDirectories)}); move it or add its directory to TokenBroker:TokenFiles:AllowedDirectories";
         }
 
-        for (var d = directory; d.Length >= root.Length; d = Path.GetDirectoryName(d)!)
+        for (var d = directory; d.Length >= root.Length; d = Path.GetDirectoryName(d) ?? string.Empty)
         {
             if (!Directory.Exists(d))
             {

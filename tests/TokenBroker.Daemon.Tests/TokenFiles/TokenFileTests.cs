@@ -83,6 +83,18 @@ public sealed class TokenFileTests : DaemonWithServer
     }
 
     [Fact]
+    public async Task Allowing_the_root_directory_allows_any_real_directory()
+    {
+        using var anywhere = new TempDirectory();
+        var path = anywhere.Combine("work.token");
+        await using var daemon = await InProcessDaemon.StartAsync(new Dictionary<string, string?> { ["TokenBroker:TokenFiles:AllowedDirectories:0"] = "/" });
+
+        var entry = await daemon.ConsentAsync(Server, tokenFile: new TokenFileSettings { Path = path });
+
+        Assert.Equal(entry.Grant.AccessToken!.Reveal() + "\n", File.ReadAllText(path));
+    }
+
+    [Fact]
     public async Task A_symbolic_link_planted_at_the_file_or_on_its_way_is_not_written_through()
     {
         using var victim = new TempDirectory();
