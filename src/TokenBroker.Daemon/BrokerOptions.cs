@@ -17,6 +17,6 @@ internal sealed class BrokerOptions
     /// <summary>The admin socket path this configuration resolves to.</summary>
     public string ResolveAdminSocket(string stateDirectory) =>
         Path.GetFullPath(AdminSocket
-            ?? (Environment.GetEnvironmentVariable("RUNTIME_DIRECTORY") is { Length: > 0 } runtime ? Path.Combine(runtime.Split(':')[0], "admin.sock") : null)
+            ?? RuntimeDirectory.Combine("admin.sock")
             ?? Path.Combine(stateDirectory, "admin.sock"));
 }

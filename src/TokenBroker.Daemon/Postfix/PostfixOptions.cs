@@ -41,7 +41,7 @@ internal sealed class PostfixOptions
     /// <summary>The socket path this configuration resolves to.</summary>
     public string ResolveSocket(string stateDirectory) =>
         Path.GetFullPath(Socket
-            ?? (Environment.GetEnvironmentVariable("RUNTIME_DIRECTORY") is { Length: > 0 } runtime ? Path.Combine(runtime.Split(':')[0], "postfix.sock") : null)
+            ?? RuntimeDirectory.Combine("postfix.sock")
             ?? Path.Combine(stateDirectory, "postfix.sock"));
 
     /// <summary>The socket's mode.</summary>

@@ -19,7 +19,7 @@ internal sealed class TokenFileOptions
             return [.. AllowedDirectories.Select(Path.GetFullPath)];
         }
 
-        var runtime = Environment.GetEnvironmentVariable("RUNTIME_DIRECTORY") is { Length: > 0 } r ? Path.Combine(r.Split(':')[0], "tokens") : null;
+        var runtime = RuntimeDirectory.Combine("tokens");
         return [Path.Combine(Path.GetFullPath(stateDirectory), "tokens"), .. runtime is null ? Array.Empty<string>() : [runtime]];
     }
 }
