@@ -1,10 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json.Nodes;
 using TokenBroker.Core.Accounts;
-using TokenBroker.Core.Grants;
-using TokenBroker.Core.Secrets;
 using TokenBroker.Core.State;
-using TokenBroker.Storage;
 using TokenBroker.TestUtils;
 
 namespace TokenBroker.Benchmarks;
@@ -21,7 +18,16 @@ internal static class CliBenchmark
         var cli = await PublishAsync(directory.Combine("aot"));
         var layout = new StateLayout(directory.Combine("state"));
         var tokenFile = Path.Combine(layout.Directory, "tokens", "bench.token");
-        await SeedAsync(layout, tokenFile);
+        Directory.CreateDirectory(Path.GetDirectoryName(tokenFile)!);
+        var account = new Account
+        {
+            Name = AccountName.Parse("bench"),
+            Provider = BenchStore.Offline,
+            Username = "bench@example.test",
+            ClientId = "bench",
+            TokenFile = new TokenFileSettings { Path = tokenFile },
+        };
+        await BenchStore.SeedAsync(layout, [account], BenchStore.Fresh());
         var config = directory.Combine("tokenbroker.json");
         var adminSocket = directory.Combine("admin.sock");
         File.WriteAllText(config, new JsonObject { ["TokenBroker"] = new JsonObject { ["StateDirectory"] = layout.Directory, ["AdminSocket"] = adminSocket } }.ToJsonString());
@@ -64,33 +70,5 @@ internal static class CliBenchmark
         }
 
         return [.. times.Order()];
-    }
-
-    /// <summary>One account with a token valid for hours, and its token file.</summary>
-    private static async Task SeedAsync(StateLayout layout, string tokenFile)
-    {
-        PrivateFiles.EnsureDirectory(layout.Directory);
-        Directory.CreateDirectory(Path.GetDirectoryName(tokenFile)!);
-        using var key = MasterKeySource.Resolve(null, null, layout).LoadOrCreate(out _);
-        using var store = LiteDbGrantStore.Open(layout, key);
-        var now = TimeProvider.System.GetUtcNow();
-        var account = new Account
-        {
-            Name = AccountName.Parse("bench"),
-            Provider = new ProviderProfile { Kind = ProviderKind.Generic, AuthorizationEndpoint = new Uri("http://127.0.0.1:9/authorize"), TokenEndpoint = new Uri("http://127.0.0.1:9/token") },
-            Username = "bench@example.test",
-            ClientId = "bench",
-            TokenFile = new TokenFileSettings { Path = tokenFile },
-        };
-        await store.SaveAccountAsync(account, CancellationToken.None);
-        await store.UpdateGrantAsync(account.Name, _ => new Grant
-        {
-            State = GrantState.Active,
-            RefreshToken = Secret.FromText("bench-refresh-token"),
-            AccessToken = Secret.FromText("ya29." + new string('x', 2000)),
-            IssuedAt = now,
-            LastRefresh = now,
-            ExpiresAt = now.AddHours(10),
-        }, CancellationToken.None);
     }
 }

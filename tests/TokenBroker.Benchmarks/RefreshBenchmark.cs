@@ -5,7 +5,6 @@ using TokenBroker.Core.Grants;
 using TokenBroker.Core.OAuth;
 using TokenBroker.Core.Secrets;
 using TokenBroker.Core.State;
-using TokenBroker.Storage;
 using TokenBroker.TestAuthServer;
 using TokenBroker.TestUtils;
 
@@ -37,7 +36,14 @@ internal static class RefreshBenchmark
         var layout = new StateLayout(directory.Combine("state"));
         await using var source = await TokenSource.StartAsync(provider);
         var seeding = Stopwatch.StartNew();
-        await SeedAsync(layout, accounts, source);
+        await BenchStore.SeedAsync(layout, Enumerable.Range(0, accounts).Select(i => new Account
+        {
+            Name = AccountName.Parse($"bench{i:D5}"),
+            Provider = source.Profile,
+            Username = AuthServer.User,
+            Scopes = ["mail", "offline_access"],
+            ClientId = AuthServer.PublicClient,
+        }), source.ExpiredGrant);
         seeding.Stop();
 
         var config = directory.Combine("tokenbroker.json");
@@ -96,26 +102,6 @@ internal static class RefreshBenchmark
     }
 
     private static int Refreshed(ChildProcess daemon) => daemon.Stdout.Count(l => l.Contains(" refreshed; ", StringComparison.Ordinal));
-
-    private static async Task SeedAsync(StateLayout layout, int accounts, TokenSource source)
-    {
-        PrivateFiles.EnsureDirectory(layout.Directory);
-        using var key = MasterKeySource.Resolve(null, null, layout).LoadOrCreate(out _);
-        using var store = LiteDbGrantStore.Open(layout, key);
-        for (var i = 0; i < accounts; i++)
-        {
-            var account = new Account
-            {
-                Name = AccountName.Parse($"bench{i:D5}"),
-                Provider = source.Profile,
-                Username = AuthServer.User,
-                Scopes = ["mail", "offline_access"],
-                ClientId = AuthServer.PublicClient,
-            };
-            await store.SaveAccountAsync(account, CancellationToken.None);
-            await store.UpdateGrantAsync(account.Name, _ => source.ExpiredGrant, CancellationToken.None);
-        }
-    }
 }
 
 /// <summary>The provider a run refreshes against, and one grant that every seeded account shares.</summary>

@@ -1,10 +1,7 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
 using TokenBroker.Core.Accounts;
-using TokenBroker.Core.Grants;
-using TokenBroker.Core.Secrets;
 using TokenBroker.Core.State;
-using TokenBroker.Storage;
 using TokenBroker.TestUtils;
 
 namespace TokenBroker.Benchmarks;
@@ -25,7 +22,15 @@ internal static class SocketmapBenchmark
         using var directory = new TempDirectory();
         var (smload, smref) = await BuildToolsAsync(directory);
         var layout = new StateLayout(directory.Combine("state"));
-        await SeedAsync(layout, accounts);
+        // Tokens valid for hours (no refresh during the run); the first account claims the Gmail next-hop.
+        await BenchStore.SeedAsync(layout, Enumerable.Range(0, accounts).Select(i => new Account
+        {
+            Name = AccountName.Parse($"bench{i:D5}"),
+            Provider = BenchStore.Offline,
+            Username = $"bench{i:D5}@example.test",
+            MatchKeys = i == 0 ? ["[smtp.gmail.com]:587"] : [],
+            ClientId = "bench",
+        }), BenchStore.Fresh());
         var config = directory.Combine("tokenbroker.json");
         var socket = directory.Combine("postfix.sock");
         File.WriteAllText(config, new JsonObject
@@ -94,36 +99,5 @@ internal static class SocketmapBenchmark
 
         int Int(string key) => int.Parse(fields[key], CultureInfo.InvariantCulture);
         return new LoadFigures(connections, double.Parse(rate, CultureInfo.InvariantCulture), Int("p50_us"), Int("p99_us"), Int("max_us"), long.Parse(fields["errors"], CultureInfo.InvariantCulture));
-    }
-
-    /// <summary>Accounts with tokens valid for hours (no refresh during the run); the first claims the Gmail next-hop.</summary>
-    private static async Task SeedAsync(StateLayout layout, int accounts)
-    {
-        PrivateFiles.EnsureDirectory(layout.Directory);
-        using var key = MasterKeySource.Resolve(null, null, layout).LoadOrCreate(out _);
-        using var store = LiteDbGrantStore.Open(layout, key);
-        var now = TimeProvider.System.GetUtcNow();
-        var grant = new Grant
-        {
-            State = GrantState.Active,
-            RefreshToken = Secret.FromText("bench-refresh-token"),
-            AccessToken = Secret.FromText("ya29." + new string('x', 2000)),
-            IssuedAt = now,
-            LastRefresh = now,
-            ExpiresAt = now.AddHours(10),
-        };
-        for (var i = 0; i < accounts; i++)
-        {
-            var account = new Account
-            {
-                Name = AccountName.Parse($"bench{i:D5}"),
-                Provider = new ProviderProfile { Kind = ProviderKind.Generic, AuthorizationEndpoint = new Uri("http://127.0.0.1:9/authorize"), TokenEndpoint = new Uri("http://127.0.0.1:9/token") },
-                Username = $"bench{i:D5}@example.test",
-                MatchKeys = i == 0 ? ["[smtp.gmail.com]:587"] : [],
-                ClientId = "bench",
-            };
-            await store.SaveAccountAsync(account, CancellationToken.None);
-            await store.UpdateGrantAsync(account.Name, _ => grant, CancellationToken.None);
-        }
     }
 }
