@@ -58,7 +58,7 @@ await using (app)
         return ExitConfig;
     }
 
-    // The store was checked from a copy in memory: hand that memory back before the accounts load.
+    // Checking the store read every page of it: hand that memory back before the accounts load.
     GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
     await app.RunAsync();
 }

@@ -49,7 +49,7 @@ internal sealed class StartupReport(
         var (readableCount, unreadableCount) = (listing.Accounts.Count, listing.Unreadable.Count);
         lifetime.ApplicationStarted.Register(() =>
         {
-            // Opening the store (checked from a copy in memory) and the listing above are the daemon's
+            // Opening and checking the store and the listing above are the daemon's
             // largest allocations, made once and dead by now: give that memory back to the system.
             GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
             DaemonLog.Ready(logger, readableCount, unreadableCount, endpoint.RedirectUri, adminSocket.Path);

@@ -43,7 +43,7 @@ public sealed class LiteDbGrantStore : IGrantStore, IDisposable
 
     /// <summary>
     /// Opens the store in <paramref name="layout"/>'s directory, creating directory and file when
-    /// missing. An existing file is first read from a copy in memory and checked against the key, so
+    /// missing. An existing file is first read through an overlay that keeps writes in memory, and checked against the key, so
     /// a wrong key or a corrupt file is refused before anything is written.
     /// </summary>
     /// <exception cref="SetupException">Locked by another daemon, loose permissions, corrupt, or another key.</exception>
@@ -195,24 +195,23 @@ public sealed class LiteDbGrantStore : IGrantStore, IDisposable
     }
 
     /// <summary>
-    /// Reads the whole store from copies in memory: even a read-only LiteDB open truncates a damaged
-    /// file, and the operator's file must stay exactly as it is.
+    /// Reads the whole store through overlays that keep LiteDB's writes in memory: even a read-only
+    /// LiteDB open truncates a damaged file, and the operator's file must stay exactly as it is.
     /// </summary>
     private static void Verify(string file, MasterKey key)
     {
         string? storedKeyId;
         try
         {
-            var data = File.ReadAllBytes(file);
-            if (data.Length == 0 || data.Length % PageSize != 0)
+            var length = new FileInfo(file).Length;
+            if (length == 0 || length % PageSize != 0)
             {
-                throw new InvalidDataException($"its length {data.Length} is not a whole number of {PageSize}-byte pages");
+                throw new InvalidDataException($"its length {length} is not a whole number of {PageSize}-byte pages");
             }
 
-            var log = LogFile(file);
-            using var dataCopy = new MemoryStream(data);
-            using var logCopy = File.Exists(log) ? new MemoryStream(File.ReadAllBytes(log)) : new MemoryStream();
-            using var database = new LiteDatabase(dataCopy, logStream: logCopy);
+            using var data = OverlayStream.Open(file);
+            using var log = OverlayStream.Open(LogFile(file));
+            using var database = new LiteDatabase(data, logStream: log);
             storedKeyId = database.GetCollection(MetaCollection).FindById(MetaId)?["key_id"].AsString;
             foreach (var document in database.GetCollection(AccountsCollection).FindAll())
             {
