@@ -54,6 +54,12 @@ public sealed class MailLab : IAsyncDisposable
 
     public string Maildir => _directory.Combine("mail", "maildir", "new");
 
+    /// <summary>Dovecot's self-signed certificate for 127.0.0.1, for a client to trust.</summary>
+    public string TlsCertificate => _directory.Combine("dovecot", "tls.crt");
+
+    /// <summary>The directory of the project's SASL plugin, built by <see cref="StartAsync"/>; a client finds it through <c>SASL_PATH</c>.</summary>
+    public string SaslPlugins => _directory.Combine("sasl");
+
     private string Client => _directory.Combine("pf-client");
 
     private string Server => _directory.Combine("pf-server");
@@ -72,21 +78,23 @@ public sealed class MailLab : IAsyncDisposable
     /// <summary>Builds the SASL plugin, writes every configuration and starts Dovecot and both Postfix instances.</summary>
     public async Task StartAsync(AuthServer server, string brokerSocket, MailLabOptions options)
     {
-        var plugin = _directory.Combine("sasl");
-        Check(await Command.RunAsync("make", ["-s", "-C", System.IO.Path.Combine(BuiltPrograms.Repository, "contrib", "sasl-xoauth2"), $"O={plugin}", "all"]), "building the SASL plugin");
+        Check(await Command.RunAsync("make", ["-s", "-C", System.IO.Path.Combine(BuiltPrograms.Repository, "contrib", "sasl-xoauth2"), $"O={SaslPlugins}", "all"]), "building the SASL plugin");
         var (uid, gid) = (await IdAsync("-u"), await IdAsync("-g"));
         _values["DOVECOT_UID"] = uid;
         _values["DOVECOT_GID"] = gid;
         _values["INTROSPECTION_URL"] = $"http://{AuthServer.IntrospectionClient}:{AuthServer.IntrospectionSecret}@{server.BaseUri.Authority}/connect/introspect";
         _values["NEXTHOP"] = NextHop(options);
         _values["SASL_MAP"] = $"proxy:socketmap:unix:{brokerSocket}:sasl";
-        _values["SASL_PATH"] = plugin;
+        _values["SASL_PATH"] = SaslPlugins;
         _values["SENDER_DEPENDENT"] = options.SenderDependent ? "yes" : "no";
 
         var dovecot = _directory.Combine("dovecot");
         Directory.CreateDirectory(dovecot);
         Directory.CreateDirectory(_directory.Combine("mail"));
         Check(await Command.RunAsync("chown", ["dovecot:dovecot", _directory.Combine("mail")]), "chown of the mail directory");
+        Check(
+            await Command.RunAsync("openssl", ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-days", "2", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost", "-keyout", System.IO.Path.Combine(dovecot, "tls.key"), "-out", TlsCertificate]),
+            "making Dovecot's certificate");
         Fill(["dovecot.conf"], System.IO.Path.Combine(dovecot, "dovecot.conf"));
         Fill(["dovecot-oauth2.conf.ext"], System.IO.Path.Combine(dovecot, "dovecot-oauth2.conf.ext"));
         // No growing delay after failed logins from 127.0.0.1 (see dovecot.conf).
@@ -106,10 +114,26 @@ public sealed class MailLab : IAsyncDisposable
         Check(await Command.RunAsync("/usr/sbin/sendmail", ["-C", Conf(Client), "-f", sender, recipient], input: message), "sendmail");
     }
 
-    /// <summary>The subjects of the messages delivered so far.</summary>
-    public IReadOnlyList<string> Delivered() =>
-        Directory.Exists(Maildir)
-            ? [.. Directory.EnumerateFiles(Maildir).Select(f => File.ReadLines(f).First(l => l.StartsWith("Subject: ", StringComparison.Ordinal))["Subject: ".Length..]).Order(StringComparer.Ordinal)]
+    /// <summary>The subjects of the messages delivered so far (and not yet seen by an IMAP client).</summary>
+    public IReadOnlyList<string> Delivered() => Subjects(Maildir);
+
+    /// <summary>The subjects of every message in the mailbox, seen or not.</summary>
+    public IReadOnlyList<string> Mailbox() => [.. Delivered().Concat(Subjects(_directory.Combine("mail", "maildir", "cur"))).Order(StringComparer.Ordinal)];
+
+    /// <summary>Puts a message straight into the mailbox, as a delivery would.</summary>
+    public async Task PutInMailboxAsync(string subject)
+    {
+        var message = _directory.Combine("message");
+        File.WriteAllText(message, $"From: someone@example.test\nTo: {AuthServer.User}\nSubject: {subject}\n\nPut in the mailbox.\n");
+        var maildir = _directory.Combine("mail", "maildir");
+        Check(await Command.RunAsync("install", ["-d", "-o", "dovecot", "-g", "dovecot", "-m", "0700", maildir, .. new[] { "new", "cur", "tmp" }.Select(d => System.IO.Path.Combine(maildir, d))]), "creating the maildir");
+        Check(await Command.RunAsync("install", ["-o", "dovecot", "-g", "dovecot", "-m", "0600", message, System.IO.Path.Combine(Maildir, $"{Guid.NewGuid():N}.test")]), "putting a message in the mailbox");
+    }
+
+    /// <summary>The subjects of the messages in a maildir's <c>new</c> or <c>cur</c> directory, sorted.</summary>
+    public static IReadOnlyList<string> Subjects(string directory) =>
+        Directory.Exists(directory)
+            ? [.. Directory.EnumerateFiles(directory).Select(f => File.ReadLines(f).First(l => l.StartsWith("Subject: ", StringComparison.Ordinal))["Subject: ".Length..]).Order(StringComparer.Ordinal)]
             : [];
 
     /// <summary>Waits until <paramref name="count"/> messages are delivered (fails after a minute).</summary>

@@ -2,7 +2,6 @@ using TokenBroker.Core.Grants;
 using TokenBroker.Daemon.Tests.Consent;
 using TokenBroker.Daemon.Tests.Refresh;
 using TokenBroker.TestAuthServer;
-using TokenBroker.TestUtils;
 
 namespace TokenBroker.Daemon.Tests.Mail;
 
@@ -62,22 +61,6 @@ public sealed class MailRelayTests : IAsyncLifetime
 
         Assert.Equal(0, await _lab.QueuedAsync());
         Assert.Empty(_server.Issued.FoundIn(_lab.Logs() + _daemon.LogText));
-    }
-
-    [Fact]
-    public async Task Curl_reads_the_mailbox_over_IMAP_with_the_token_the_broker_serves()
-    {
-        var options = new MailLabOptions();
-        var entry = await _daemon.ConsentAsync(_server, matchKeys: [_lab.NextHop(options)]);
-        await _lab.StartAsync(_server, Socket, options);
-        await _lab.SendAsync(Sender, "xoauth2@example.test", "to read");
-        await _lab.WaitForDeliveriesAsync(1);
-
-        var status = await Command.RunAsync("curl", ["-sS", "--max-time", "20", $"imap://127.0.0.1:{_lab.ImapPort}/", "-u", $"{AuthServer.User}:", "--oauth2-bearer", entry.Grant.AccessToken!.Reveal(), "-X", "STATUS INBOX (MESSAGES)"]);
-
-        Assert.True(status.ExitCode == 0, status.ToString());
-        Assert.Contains("MESSAGES 1)", status.Stdout, StringComparison.Ordinal);
-        Assert.Contains($"imap-login: Info: Login: user=<{AuthServer.User}>, method=OAUTHBEARER", _lab.DovecotLog, StringComparison.Ordinal);
     }
 
     [Fact]
