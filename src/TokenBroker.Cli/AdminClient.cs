@@ -51,7 +51,7 @@ internal sealed class AdminClient : IDisposable
         ?? (File.Exists(DefaultSocket) ? DefaultSocket : Path.GetFullPath(Path.Combine("var", "admin.sock")));
 
     public Task<ConsentStarted> StartConsentAsync(string account, bool device, CancellationToken cancellationToken) =>
-        SendAsync(HttpMethod.Post, $"v1/accounts/{Uri.EscapeDataString(account)}/consent{(device ? "?mode=device" : string.Empty)}", null, AdminJson.Default.ConsentStarted, cancellationToken);
+        SendAsync(HttpMethod.Post, $"{AccountPath(account)}/consent{(device ? "?mode=device" : string.Empty)}", null, AdminJson.Default.ConsentStarted, cancellationToken);
 
     public Task<ConsentFinished> WaitAsync(string id, CancellationToken cancellationToken) =>
         SendAsync(HttpMethod.Get, $"v1/consents/{Uri.EscapeDataString(id)}", null, AdminJson.Default.ConsentFinished, cancellationToken);
@@ -60,12 +60,29 @@ internal sealed class AdminClient : IDisposable
         SendAsync(HttpMethod.Post, "v1/consents/callback", JsonContent.Create(new PastedCallback(url), AdminJson.Default.PastedCallback), AdminJson.Default.ConsentFinished, cancellationToken);
 
     public Task<CurrentToken> TokenAsync(string account, CancellationToken cancellationToken) =>
-        SendAsync(HttpMethod.Get, $"v1/accounts/{Uri.EscapeDataString(account)}/token", null, AdminJson.Default.CurrentToken, cancellationToken);
+        SendAsync(HttpMethod.Get, $"{AccountPath(account)}/token", null, AdminJson.Default.CurrentToken, cancellationToken);
 
     public Task<PostfixSetup> PostfixAsync(CancellationToken cancellationToken) =>
         SendAsync(HttpMethod.Get, "v1/postfix", null, AdminJson.Default.PostfixSetup, cancellationToken);
 
+    public Task<StatusReport> AccountsAsync(CancellationToken cancellationToken) =>
+        SendAsync(HttpMethod.Get, "v1/accounts", null, AdminJson.Default.StatusReport, cancellationToken);
+
+    public Task<AccountDetails> AccountAsync(string account, CancellationToken cancellationToken) =>
+        SendAsync(HttpMethod.Get, AccountPath(account), null, AdminJson.Default.AccountDetails, cancellationToken);
+
+    public Task<AccountDetails> AddAccountAsync(string account, AccountSpec spec, CancellationToken cancellationToken) =>
+        SendAsync(HttpMethod.Post, AccountPath(account), JsonContent.Create(spec, AdminJson.Default.AccountSpec), AdminJson.Default.AccountDetails, cancellationToken);
+
+    public Task<AccountRemoved> RemoveAccountAsync(string account, CancellationToken cancellationToken) =>
+        SendAsync(HttpMethod.Delete, AccountPath(account), null, AdminJson.Default.AccountRemoved, cancellationToken);
+
+    public Task<AccountDetails> RefreshAsync(string account, CancellationToken cancellationToken) =>
+        SendAsync(HttpMethod.Post, $"{AccountPath(account)}/refresh", null, AdminJson.Default.AccountDetails, cancellationToken);
+
     public void Dispose() => _http.Dispose();
+
+    private static string AccountPath(string account) => $"v1/accounts/{Uri.EscapeDataString(account)}";
 
     private static async Task<AdminError?> ReadErrorAsync(HttpResponseMessage response, CancellationToken cancellationToken)
     {
@@ -88,6 +105,10 @@ internal sealed class AdminClient : IDisposable
         {
             response = await _http.SendAsync(request, cancellationToken).ConfigureAwait(false);
         }
+        catch (HttpRequestException ex) when (ex.InnerException is SocketException { SocketErrorCode: SocketError.AccessDenied })
+        {
+            throw new CliException(ExitCodes.NoPermission, $"permission denied on tokenbrokerd's admin socket {Socket}; run as a member of its group (TokenBroker:Admin:SocketGroup)");
+        }
         catch (HttpRequestException ex)
         {
             throw new CliException(ExitCodes.Temporary, $"cannot reach tokenbrokerd at {Socket} ({ex.InnerException?.Message ?? ex.Message}); is it running? (set --admin-socket or {SocketVariable})");
@@ -106,6 +127,7 @@ internal sealed class AdminClient : IDisposable
             {
                 "unknown_account" or "needs_consent" => ExitCodes.Unavailable,
                 "bad_request" => ExitCodes.Usage,
+                "forbidden" => ExitCodes.NoPermission,
                 _ => error?.Transient == true ? ExitCodes.Temporary : ExitCodes.Failure,
             };
             throw new CliException(exitCode, error?.Message ?? $"tokenbrokerd answered {(int)response.StatusCode}");

@@ -8,4 +8,6 @@ internal static class ExitCodes
     public const int Usage = 64;
     public const int Unavailable = 69;
     public const int Temporary = 75;
+    public const int NoPermission = 77;
+    public const int Interrupted = 130;
 }

@@ -11,20 +11,20 @@ var root = new RootCommand("tokenbroker: operate the TokenBroker OAuth2 token br
 {
     adminSocket,
     InitCommand.Create(),
+    AccountCommand.Create(adminSocket),
     ConsentCommand.Create(adminSocket),
+    StatusCommand.Create(adminSocket),
     TokenCommand.Create(adminSocket),
+    RefreshCommand.Create(adminSocket),
     PostfixConfigCommand.Create(adminSocket),
 };
 
 var result = root.Parse(args);
 if (result.Errors.Count > 0)
 {
-    foreach (var error in result.Errors)
-    {
-        await Console.Error.WriteLineAsync($"tokenbroker: {error.Message}");
-    }
-
-    await Console.Error.WriteLineAsync("Run 'tokenbroker --help' for usage.");
+    // One line per error (System.CommandLine puts allowed values on lines of their own), and the first says where help is.
+    var lines = result.Errors.Select(e => string.Join(' ', e.Message.Split(['\n', '\r', '\t'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)));
+    await Console.Error.WriteLineAsync($"tokenbroker: {string.Join("\ntokenbroker: ", lines)} (tokenbroker --help shows usage)");
     return ExitCodes.Usage;
 }
 
@@ -41,4 +41,10 @@ catch (CliException ex)
 {
     await Console.Error.WriteLineAsync($"tokenbroker: {ex.Message}");
     return ex.ExitCode;
+}
+catch (OperationCanceledException)
+{
+    // Ctrl-C or SIGTERM while waiting (for a consent, say): the daemon carries on; nothing to report but that.
+    await Console.Error.WriteLineAsync("tokenbroker: interrupted");
+    return ExitCodes.Interrupted;
 }

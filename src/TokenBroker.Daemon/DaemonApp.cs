@@ -53,12 +53,15 @@ internal static class DaemonApp
         var broker = builder.Configuration.GetSection(BrokerOptions.Section).Get<BrokerOptions>() ?? new BrokerOptions();
         var layout = StateLayout.Resolve(broker.StateDirectory, Environment.GetEnvironmentVariable("STATE_DIRECTORY"));
         var adminSocket = broker.ResolveAdminSocket(layout.Directory);
+        var admin = builder.Configuration.GetSection(AdminOptions.Section).Get<AdminOptions>() ?? new AdminOptions();
+        var adminMode = admin.Mode();
 
         // The caller's registrations come first: the clock and HttpClient below are only defaults.
         services?.Invoke(builder.Services);
         builder.Services.AddSystemd();
         builder.Services.AddBroker(builder.Configuration, layout);
         builder.Services.AddSingleton(new AdminSocketPath(adminSocket));
+        builder.Services.AddSingleton(admin.Access());
         var postfix = builder.Services.AddPostfixLookup(builder.Configuration);
         var postfixSocket = postfix?.ResolveSocket(layout.Directory);
         if (postfixSocket is not null)
@@ -81,7 +84,7 @@ internal static class DaemonApp
         var app = builder.Build();
         app.Lifetime.ApplicationStarted.Register(() =>
         {
-            SocketFile.SetAccess(adminSocket, PrivateFiles.FileMode, group: null, "TokenBroker:AdminSocket");
+            SocketFile.SetAccess(adminSocket, adminMode, admin.SocketGroup, $"{AdminOptions.Section}:SocketGroup");
             if (postfix is not null)
             {
                 app.OpenForPostfix(postfix, postfixSocket!);
@@ -103,6 +106,7 @@ internal static class DaemonApp
         services.ConfigureHttpJsonOptions(json => json.SerializerOptions.TypeInfoResolverChain.Insert(0, AdminJson.Default));
         services.AddSingleton<LoopbackEndpoint>();
         services.AddSingleton<ConsentCoordinator>();
+        services.AddSingleton<AccountReports>();
         services.AddOptions<TokenFileOptions>().Bind(configuration.GetSection(TokenFileOptions.Section));
         services.AddSingleton(sp => new TokenFileWriter(sp.GetRequiredService<IOptions<TokenFileOptions>>().Value.Resolve(layout.Directory)));
         services.AddHostedService<TokenFileService>();

@@ -36,7 +36,10 @@ public sealed class BrokerScenario : IAsyncDisposable
     public ChildProcess Daemon => _daemon ?? throw new InvalidOperationException("the daemon is not started");
 
     /// <summary>Starts the test authorization server and a daemon with account <c>work</c> (generic) and <paramref name="accounts"/>, none consented.</summary>
-    public static async Task<BrokerScenario> StartAsync(params Account[] accounts)
+    public static Task<BrokerScenario> StartAsync(params Account[] accounts) => StartAsync(null, accounts);
+
+    /// <summary>As <see cref="StartAsync(Account[])"/>, with settings for the <c>TokenBroker:Admin</c> section.</summary>
+    public static async Task<BrokerScenario> StartAsync(JsonObject? admin, params Account[] accounts)
     {
         var scenario = new BrokerScenario(await AuthServer.StartAsync());
         await scenario.SeedAsync(accounts);
@@ -47,6 +50,7 @@ public sealed class BrokerScenario : IAsyncDisposable
                 ["StateDirectory"] = scenario.Layout.Directory,
                 ["MasterKeyFile"] = scenario.KeyFile,
                 [nameof(AdminSocket)] = scenario.AdminSocket,
+                ["Admin"] = admin,
             },
         }.ToJsonString());
         scenario._daemon = ChildProcess.Start(BuiltPrograms.Daemon, ["--config", scenario._directory.Combine("tokenbroker.json")], scenario._directory.Path);
@@ -61,10 +65,10 @@ public sealed class BrokerScenario : IAsyncDisposable
     public ChildProcess Cli(IReadOnlyDictionary<string, string?>? environment, params string[] arguments) =>
         ChildProcess.Start(BuiltPrograms.Cli, [.. arguments, "--admin-socket", AdminSocket], _directory.Path, environment);
 
-    /// <summary>Gives account <c>work</c> a grant through <c>tokenbroker consent --no-browser</c>, as an operator would.</summary>
-    public async Task ConsentAsync()
+    /// <summary>Gives an account a grant through <c>tokenbroker consent --no-browser</c>, as an operator would.</summary>
+    public async Task ConsentAsync(string account = "work")
     {
-        using var cli = Cli("consent", "work", "--no-browser");
+        using var cli = Cli("consent", account, "--no-browser");
         await cli.WaitForLineAsync("Waiting for the browser");
         var callback = await Server.FollowAuthorizationAsync(new Uri(cli.Stdout.First()));
         using var browser = new HttpClient();

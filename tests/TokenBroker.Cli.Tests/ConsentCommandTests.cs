@@ -37,6 +37,18 @@ public sealed partial class ConsentCommandTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Stopping_the_cli_while_it_waits_gives_one_line_and_exit_130()
+    {
+        using var cli = _broker.Cli("consent", "work", "--no-browser");
+        await cli.WaitForLineAsync("Waiting for the browser");
+
+        cli.Terminate();
+
+        Assert.Equal(130, await cli.WaitForExitAsync());
+        Assert.Equal("tokenbroker: interrupted", Assert.Single(cli.Stderr));
+    }
+
+    [Fact]
     public async Task With_a_display_the_url_goes_to_xdg_open()
     {
         var bin = Path.Combine(Path.GetDirectoryName(_broker.AdminSocket)!, "bin");

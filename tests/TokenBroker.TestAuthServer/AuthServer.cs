@@ -1,6 +1,9 @@
 using System.Collections.Concurrent;
 using System.Net;
+using System.Net.Http.Headers;
 using System.Security.Cryptography.X509Certificates;
+using System.Text;
+using System.Text.Json;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Data.Sqlite;
@@ -135,6 +138,20 @@ public sealed class AuthServer : IAsyncDisposable
         using var form = new FormUrlEncodedContent([new("token", token), new("client_id", PublicClient)]);
         using var response = await client.PostAsync(RevocationEndpoint, form);
         response.EnsureSuccessStatusCode();
+    }
+
+    /// <summary>Asks the introspection endpoint about a token, as Dovecot does: <c>active</c>, <c>username</c>, ...</summary>
+    public async Task<JsonDocument> IntrospectAsync(string token)
+    {
+        using var client = new HttpClient(ClientHandler());
+        using var request = new HttpRequestMessage(HttpMethod.Post, IntrospectionEndpoint)
+        {
+            Content = new FormUrlEncodedContent([new("token", token)]),
+        };
+        request.Headers.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{IntrospectionClient}:{IntrospectionSecret}")));
+        using var response = await client.SendAsync(request);
+        response.EnsureSuccessStatusCode();
+        return JsonDocument.Parse(await response.Content.ReadAsStringAsync());
     }
 
     /// <summary>

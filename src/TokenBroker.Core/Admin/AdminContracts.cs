@@ -50,7 +50,7 @@ public sealed record PostfixSetup(string? Socket, int? Port, string MapName, str
 public sealed record PostfixAccount(string Name, string Username, string? RelayHost, IReadOnlyList<string> Keys);
 
 /// <summary>An admin request that failed.</summary>
-/// <param name="Error">A stable code: <c>unknown_account</c>, <c>needs_consent</c>, <c>unavailable</c>, <c>unreadable</c>, <c>provider</c>, <c>bad_request</c>.</param>
+/// <param name="Error">A stable code: <c>unknown_account</c>, <c>needs_consent</c>, <c>exists</c>, <c>unavailable</c>, <c>unreadable</c>, <c>provider</c>, <c>bad_request</c>.</param>
 /// <param name="Message">One line for a person.</param>
 /// <param name="Transient">True when trying again later may work.</param>
 public sealed record AdminError(string Error, string Message, bool Transient = false);
@@ -63,4 +63,9 @@ public sealed record AdminError(string Error, string Message, bool Transient = f
 [JsonSerializable(typeof(CurrentToken))]
 [JsonSerializable(typeof(AdminError))]
 [JsonSerializable(typeof(PostfixSetup))]
+[JsonSerializable(typeof(AccountSpec))]
+[JsonSerializable(typeof(AccountStatus))]
+[JsonSerializable(typeof(StatusReport))]
+[JsonSerializable(typeof(AccountDetails))]
+[JsonSerializable(typeof(AccountRemoved))]
 public sealed partial class AdminJson : JsonSerializerContext;

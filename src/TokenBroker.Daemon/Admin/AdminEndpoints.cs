@@ -9,22 +9,35 @@ using TokenBroker.Daemon.Refresh;
 namespace TokenBroker.Daemon.Admin;
 
 /// <summary>
-/// The admin API (HTTP/JSON) the CLI uses. It answers only on the admin unix socket (mode 0600),
-/// never on the loopback TCP port that browsers reach.
+/// The admin API (HTTP/JSON) the CLI uses. It answers only on the admin unix socket, never on the
+/// loopback TCP port that browsers reach, and only to the users <see cref="AdminAccess"/> allows.
 /// </summary>
 internal static class AdminEndpoints
 {
     public static WebApplication MapAdmin(this WebApplication app)
     {
         var admin = app.MapGroup("/v1").AddEndpointFilter(async (context, next) =>
-            context.HttpContext.Connection.LocalIpAddress is null
-                ? await next(context).ConfigureAwait(false)
-                : Results.NotFound());
+        {
+            var http = context.HttpContext;
+            if (http.Connection.LocalIpAddress is not null)
+            {
+                return Results.NotFound();
+            }
+
+            if (http.RequestServices.GetRequiredService<AdminAccess>().Refusal(http) is { } refusal)
+            {
+                AdminLog.Refused(http.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(AdminEndpoints)), refusal);
+                return AdminResults.Error(StatusCodes.Status403Forbidden, new AdminError("forbidden", refusal));
+            }
+
+            return await next(context).ConfigureAwait(false);
+        });
         admin.MapPost("/accounts/{name}/consent", StartConsentAsync);
         admin.MapGet("/accounts/{name}/token", TokenAsync);
         admin.MapGet("/consents/{id}", WaitAsync);
         admin.MapPost("/consents/callback", PasteAsync);
         admin.MapGet("/postfix", PostfixAsync);
+        admin.MapAccounts();
         return app;
     }
 
@@ -44,7 +57,7 @@ internal static class AdminEndpoints
     {
         if (!AccountName.TryParse(name, out var account))
         {
-            return Error(StatusCodes.Status400BadRequest, new AdminError("bad_request", $"'{name}' is not a valid account name"));
+            return AdminResults.BadName(name);
         }
 
         OAuthResult<StartedConsent>? started;
@@ -56,14 +69,14 @@ internal static class AdminEndpoints
         }
         catch (AccountUnreadableException ex)
         {
-            return Error(StatusCodes.Status409Conflict, new AdminError("unreadable", ex.Message));
+            return AdminResults.Error(StatusCodes.Status409Conflict, new AdminError("unreadable", ex.Message));
         }
 
         return started switch
         {
-            null => Error(StatusCodes.Status404NotFound, new AdminError("unknown_account", $"no account named {account}; add it with: tokenbroker account add {account} ...")),
+            null => AdminResults.Unknown(account),
             { Value: { } consent } => Results.Json(consent.Info, AdminJson.Default.ConsentStarted),
-            _ => Error(StatusCodes.Status502BadGateway, new AdminError("provider", $"the provider refused to start a consent for {account}: {started.Failure}", started.Failure?.Kind == OAuthFailureKind.Transient)),
+            _ => AdminResults.Error(StatusCodes.Status502BadGateway, new AdminError("provider", $"the provider refused to start a consent for {account}: {started.Failure}", started.Failure?.Kind == OAuthFailureKind.Transient)),
         };
     }
 
@@ -71,7 +84,7 @@ internal static class AdminEndpoints
     {
         if (!AccountName.TryParse(name, out var account))
         {
-            return Error(StatusCodes.Status400BadRequest, new AdminError("bad_request", $"'{name}' is not a valid account name"));
+            return AdminResults.BadName(name);
         }
 
         TokenAnswer answer;
@@ -81,15 +94,15 @@ internal static class AdminEndpoints
         }
         catch (AccountUnreadableException ex)
         {
-            return Error(StatusCodes.Status409Conflict, new AdminError("unreadable", ex.Message));
+            return AdminResults.Error(StatusCodes.Status409Conflict, new AdminError("unreadable", ex.Message));
         }
 
         return answer.Kind switch
         {
             TokenAnswerKind.Token => Results.Json(new CurrentToken(account.Value, answer.Username!, answer.Token!.Reveal(), answer.ExpiresAt!.Value), AdminJson.Default.CurrentToken),
-            TokenAnswerKind.Unknown => Error(StatusCodes.Status404NotFound, new AdminError("unknown_account", $"no account named {account}; add it with: tokenbroker account add {account} ...")),
-            TokenAnswerKind.NeedsConsent => Error(StatusCodes.Status409Conflict, new AdminError("needs_consent", answer.Reason!)),
-            _ => Error(StatusCodes.Status503ServiceUnavailable, new AdminError("unavailable", answer.Reason!, Transient: true)),
+            TokenAnswerKind.Unknown => AdminResults.Unknown(account),
+            TokenAnswerKind.NeedsConsent => AdminResults.Error(StatusCodes.Status409Conflict, new AdminError("needs_consent", answer.Reason!)),
+            _ => AdminResults.Error(StatusCodes.Status503ServiceUnavailable, new AdminError("unavailable", answer.Reason!, Transient: true)),
         };
     }
 
@@ -97,7 +110,7 @@ internal static class AdminEndpoints
     {
         if (coordinator.Outcome(id) is not { } outcome)
         {
-            return Error(StatusCodes.Status404NotFound, new AdminError("unknown_consent", "no such consent; it may have expired"));
+            return AdminResults.Error(StatusCodes.Status404NotFound, new AdminError("unknown_consent", "no such consent; it may have expired"));
         }
 
         return Results.Json(Finished(await outcome.WaitAsync(cancellationToken).ConfigureAwait(false)), AdminJson.Default.ConsentFinished);
@@ -107,7 +120,7 @@ internal static class AdminEndpoints
     {
         if (!Uri.TryCreate(pasted.Url.Trim(), UriKind.Absolute, out var url) || url.Scheme is not ("http" or "https"))
         {
-            return Error(StatusCodes.Status400BadRequest, new AdminError("bad_request", "that is not the URL the browser ended on (it starts with http://127.0.0.1:...)"));
+            return AdminResults.Error(StatusCodes.Status400BadRequest, new AdminError("bad_request", "that is not the URL the browser ended on (it starts with http://127.0.0.1:...)"));
         }
 
         return Results.Json(Finished(await coordinator.CompleteAsync(url, cancellationToken).ConfigureAwait(false)), AdminJson.Default.ConsentFinished);
@@ -116,6 +129,4 @@ internal static class AdminEndpoints
     private static ConsentFinished Finished(CallbackOutcome outcome) =>
         new(outcome.StatusCode == StatusCodes.Status200OK, outcome.Message, outcome.Failure?.Error ?? (outcome.StatusCode == StatusCodes.Status200OK ? null : "rejected"),
             outcome.Failure?.Kind == OAuthFailureKind.Transient);
-
-    private static IResult Error(int status, AdminError error) => Results.Json(error, AdminJson.Default.AdminError, statusCode: status);
 }

@@ -130,6 +130,13 @@ internal sealed class RefreshCoordinator(
         return planned;
     }
 
+    /// <summary>Drops the plan of a removed account and everything remembered about it.</summary>
+    public async Task ForgetAsync(AccountName name, CancellationToken cancellationToken)
+    {
+        await CancelAsync(name, cancellationToken).ConfigureAwait(false);
+        Forget(name);
+    }
+
     private async Task<RefreshOutcome?> RunAsync(AccountName name)
     {
         // Leave the caller's lock before any work.

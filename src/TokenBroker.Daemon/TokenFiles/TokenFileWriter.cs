@@ -18,18 +18,13 @@ internal sealed class TokenFileWriter(IReadOnlyList<string> allowedDirectories)
     public string? Write(TokenFileSettings settings, Secret token)
     {
         var path = settings.Path;
-        if (!Path.IsPathFullyQualified(path) || Path.GetFullPath(path) != path || path.EndsWith('/'))
+        if (CheckPlace(path) is { } refused)
         {
-            return $"token file {path} must be an absolute path to a file, without . or .. parts";
+            return refused;
         }
 
         var directory = Path.GetDirectoryName(path)!;
-        var root = allowedDirectories.FirstOrDefault(a => directory == a || directory.StartsWith(a.EndsWith('/') ? a : a + "/", StringComparison.Ordinal));
-        if (root is null)
-        {
-            return $"token file {path} is outside the allowed directories ({string.Join(", ", allowedDirectories)}); move it or add its directory to TokenBroker:TokenFiles:AllowedDirectories";
-        }
-
+        var root = AllowedRoot(directory)!;
         for (var d = directory; d.Length >= root.Length; d = Path.GetDirectoryName(d) ?? string.Empty)
         {
             if (!Directory.Exists(d))
@@ -45,6 +40,25 @@ internal sealed class TokenFileWriter(IReadOnlyList<string> allowedDirectories)
 
         return WriteChecked(settings, token, path, directory);
     }
+
+    /// <summary>
+    /// Why a token file at <paramref name="path"/> would be refused before any file is looked at (not
+    /// an absolute path, or outside the allowed directories); null when the place is allowed.
+    /// </summary>
+    public string? CheckPlace(string path)
+    {
+        if (!Path.IsPathFullyQualified(path) || Path.GetFullPath(path) != path || path.EndsWith('/'))
+        {
+            return $"token file {path} must be an absolute path to a file, without . or .. parts";
+        }
+
+        return AllowedRoot(Path.GetDirectoryName(path)!) is null
+            ? $"token file {path} is outside the allowed directories ({string.Join(", ", allowedDirectories)}); move it or add its directory to TokenBroker:TokenFiles:AllowedDirectories"
+            : null;
+    }
+
+    private string? AllowedRoot(string directory) =>
+        allowedDirectories.FirstOrDefault(a => directory == a || directory.StartsWith(a.EndsWith('/') ? a : a + "/", StringComparison.Ordinal));
 
     private static string? WriteChecked(TokenFileSettings settings, Secret token, string path, string directory)
     {

@@ -1,6 +1,3 @@
-using System.Net.Http.Headers;
-using System.Text;
-using System.Text.Json;
 using TokenBroker.TestAuthServer;
 
 namespace TokenBroker.Core.Tests.OAuth;
@@ -13,7 +10,7 @@ public sealed class TestServerIntrospectionTests(AuthServerFixture fixture) : IC
     {
         var tokens = await fixture.Context.ConsentAsync(fixture.Context.Account());
 
-        using var answer = await IntrospectAsync(tokens.AccessToken.Reveal());
+        using var answer = await fixture.Context.Server.IntrospectAsync(tokens.AccessToken.Reveal());
 
         Assert.True(answer.RootElement.GetProperty("active").GetBoolean());
         Assert.Equal(AuthServer.User, answer.RootElement.GetProperty("username").GetString());
@@ -25,23 +22,10 @@ public sealed class TestServerIntrospectionTests(AuthServerFixture fixture) : IC
         var tokens = await fixture.Context.ConsentAsync(fixture.Context.Account());
         await fixture.Context.Server.RevokeUserAsync();
 
-        using var revoked = await IntrospectAsync(tokens.AccessToken.Reveal());
-        using var unknown = await IntrospectAsync("not-a-token");
+        using var revoked = await fixture.Context.Server.IntrospectAsync(tokens.AccessToken.Reveal());
+        using var unknown = await fixture.Context.Server.IntrospectAsync("not-a-token");
 
         Assert.False(revoked.RootElement.GetProperty("active").GetBoolean());
         Assert.False(unknown.RootElement.GetProperty("active").GetBoolean());
-    }
-
-    private async Task<JsonDocument> IntrospectAsync(string token)
-    {
-        using var request = new HttpRequestMessage(HttpMethod.Post, fixture.Context.Server.IntrospectionEndpoint)
-        {
-            Content = new FormUrlEncodedContent([new("token", token)]),
-        };
-        request.Headers.Authorization = new AuthenticationHeaderValue("Basic",
-            Convert.ToBase64String(Encoding.UTF8.GetBytes($"{AuthServer.IntrospectionClient}:{AuthServer.IntrospectionSecret}")));
-        using var response = await fixture.Context.Http.SendAsync(request);
-        response.EnsureSuccessStatusCode();
-        return JsonDocument.Parse(await response.Content.ReadAsStringAsync());
     }
 }

@@ -1,0 +1,62 @@
+using System.Buffers.Binary;
+using System.Net.Sockets;
+using Microsoft.AspNetCore.Connections.Features;
+
+namespace TokenBroker.Daemon.Admin;
+
+/// <summary>
+/// Who may use the admin API, checked for every request from the kernel's account of the peer
+/// (<c>SO_PEERCRED</c>, <c>SO_PEERGROUPS</c>), not from anything the client says: root, the
+/// daemon's own user, and the configured users and groups (supplementary groups count).
+/// </summary>
+internal sealed class AdminAccess(uint daemonUser, IReadOnlySet<uint> users, IReadOnlySet<uint> groups)
+{
+    private const int SolSocket = 1;
+    private const int SoPeerCred = 17;
+    private const int SoPeerGroups = 59;
+
+    /// <summary>Why the peer of <paramref name="context"/>'s connection may not use the API; null when it may.</summary>
+    public string? Refusal(HttpContext context)
+    {
+        if (context.Features.Get<IConnectionSocketFeature>()?.Socket is not { AddressFamily: AddressFamily.Unix } socket)
+        {
+            return "the admin API answers on its unix socket only";
+        }
+
+        Span<byte> credentials = stackalloc byte[12];
+        if (socket.GetRawSocketOption(SolSocket, SoPeerCred, credentials) != credentials.Length)
+        {
+            return "the daemon cannot tell who is asking";
+        }
+
+        var uid = BinaryPrimitives.ReadUInt32LittleEndian(credentials[4..]);
+        var gid = BinaryPrimitives.ReadUInt32LittleEndian(credentials[8..]);
+        if (uid == 0 || uid == daemonUser || users.Contains(uid) || groups.Contains(gid) || PeerGroups(socket).Any(groups.Contains))
+        {
+            return null;
+        }
+
+        var pid = BinaryPrimitives.ReadInt32LittleEndian(credentials);
+        return $"user {uid} (process {pid}) may not use tokenbrokerd's admin socket; add the user to TokenBroker:Admin:AllowedUsers, or to the group in TokenBroker:Admin:SocketGroup or AllowedGroups";
+    }
+
+    private static IEnumerable<uint> PeerGroups(Socket socket)
+    {
+        var buffer = new byte[4 * 1024];
+        int length;
+        try
+        {
+            length = socket.GetRawSocketOption(SolSocket, SoPeerGroups, buffer);
+        }
+        catch (SocketException)
+        {
+            // More groups than the buffer holds, or a kernel without SO_PEERGROUPS: the primary group still counts.
+            yield break;
+        }
+
+        for (var offset = 0; offset + 4 <= length; offset += 4)
+        {
+            yield return BinaryPrimitives.ReadUInt32LittleEndian(buffer.AsSpan(offset));
+        }
+    }
+}

@@ -1,0 +1,14 @@
+namespace TokenBroker.Daemon.Admin;
+
+/// <summary>Log messages of the admin API (event ids 6000–6099).</summary>
+internal static partial class AdminLog
+{
+    [LoggerMessage(6000, LogLevel.Information, "Account {Account} added ({Provider}, {Username}); it needs consent: tokenbroker consent {Account}")]
+    public static partial void Added(ILogger logger, string account, string provider, string username);
+
+    [LoggerMessage(6001, LogLevel.Information, "Account {Account} removed: {Outcome}")]
+    public static partial void Removed(ILogger logger, string account, string outcome);
+
+    [LoggerMessage(6002, LogLevel.Warning, "Admin request refused: {Reason}")]
+    public static partial void Refused(ILogger logger, string reason);
+}
