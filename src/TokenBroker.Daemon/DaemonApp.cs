@@ -34,6 +34,7 @@ internal static class DaemonApp
 
         builder.Configuration.AddEnvironmentVariables();
         builder.Configuration.AddInMemoryCollection(overrides ?? []);
+        SettingsCheck.Verify(builder.Configuration);
         // Quartz's start-up chatter is not for operators; the Logging section can turn it back on.
         builder.Logging.AddFilter("Quartz", LogLevel.Warning);
         builder.Logging.AddConfiguration(builder.Configuration.GetSection("Logging"));

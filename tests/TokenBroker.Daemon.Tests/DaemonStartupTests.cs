@@ -219,6 +219,22 @@ public sealed class DaemonStartupTests : IDisposable
     }
 
     [Theory]
+    [InlineData("{\"StateDirectry\": \"/tmp/x\"}", "TokenBroker:StateDirectry is not a setting; TokenBroker takes Admin, AdminSocket, Consent, ")]
+    [InlineData("{\"Refresh\": {\"Concurency\": 8}}", "TokenBroker:Refresh:Concurency is not a setting; TokenBroker:Refresh takes Concurrency, KeepAlive, ")]
+    [InlineData("{\"Postfx\": {}}", "TokenBroker:Postfx is not a setting")]
+    [InlineData("{\"Consent\": {\"Port\": \"eighty\"}}", "'TokenBroker:Consent:Port' to type 'System.Int32'")]
+    [InlineData("{\"Refresh\": {\"KeepAlive\": \"a week\"}}", "'TokenBroker:Refresh:KeepAlive' to type 'System.TimeSpan'")]
+    public async Task An_unknown_key_or_a_value_of_the_wrong_type_stops_the_daemon_naming_the_key(string section, string message)
+    {
+        File.WriteAllText(_run.ConfigFile, $"{{\"TokenBroker\": {section}}}");
+
+        using var daemon = _run.Start();
+
+        Assert.Equal(ExitConfig, await daemon.WaitForExitAsync());
+        Assert.Contains(message, Assert.Single(daemon.Stderr), StringComparison.Ordinal);
+    }
+
+    [Theory]
     [InlineData("Concurrency", 0, "TokenBroker:Refresh:Concurrency must be 1-256, not 0")]
     [InlineData("KeepAlive", "00:05:00", "TokenBroker:Refresh:KeepAlive must be at least 01:00:00")]
     [InlineData("LookupWait", "00:10:00", "TokenBroker:Refresh:LookupWait must be 00:00:00-00:01:00")]
