@@ -65,6 +65,9 @@ internal sealed class AdminClient : IDisposable
     public Task<PostfixSetup> PostfixAsync(CancellationToken cancellationToken) =>
         SendAsync(HttpMethod.Get, "v1/postfix", null, AdminJson.Default.PostfixSetup, cancellationToken);
 
+    public Task<DoctorReport> DoctorAsync(CancellationToken cancellationToken) =>
+        SendAsync(HttpMethod.Get, "v1/doctor", null, AdminJson.Default.DoctorReport, cancellationToken);
+
     public Task<StatusReport> AccountsAsync(CancellationToken cancellationToken) =>
         SendAsync(HttpMethod.Get, "v1/accounts", null, AdminJson.Default.StatusReport, cancellationToken);
 

@@ -5,6 +5,9 @@ namespace TokenBroker.Cli;
 /// <summary>Reads the settings of an installed Postfix with postconf(1).</summary>
 internal static class Postfix
 {
+    /// <summary>Where Debian installs postconf.</summary>
+    public const string Postconf = "/usr/sbin/postconf";
+
     /// <summary>The values of <paramref name="names"/> (empty when unset), or null when postconf fails.</summary>
     public static async Task<IReadOnlyDictionary<string, string>?> ReadAsync(string postconf, string? directory, IReadOnlyList<string> names, CancellationToken cancellationToken)
     {

@@ -10,8 +10,6 @@ namespace TokenBroker.Cli;
 /// </summary>
 internal static class PostfixConfigCommand
 {
-    private const string Postconf = "/usr/sbin/postconf";
-
     public static Command Create(Option<string?> adminSocket)
     {
         var accounts = new Argument<string[]>("ACCOUNT") { Description = "The accounts Postfix sends through (default: all)", Arity = ArgumentArity.ZeroOrMore };
@@ -39,7 +37,7 @@ internal static class PostfixConfigCommand
                 await output.WriteLineAsync(value.Length == 0 ? $"{name} =" : $"{name} = {value}").ConfigureAwait(false);
             }
 
-            if (File.Exists(Postconf))
+            if (File.Exists(Postfix.Postconf))
             {
                 await CompareAsync(settings, result.GetValue(postfixDirectory), result.InvocationConfiguration.Error, cancellationToken).ConfigureAwait(false);
             }
@@ -74,7 +72,7 @@ internal static class PostfixConfigCommand
     private static async Task CompareAsync(PostfixSettings settings, string? directory, TextWriter error, CancellationToken cancellationToken)
     {
         var names = settings.Values.Select(v => v.Name).ToList();
-        var current = await Postfix.ReadAsync(Postconf, directory, names, cancellationToken).ConfigureAwait(false);
+        var current = await Postfix.ReadAsync(Postfix.Postconf, directory, names, cancellationToken).ConfigureAwait(false);
         if (current is null)
         {
             await error.WriteLineAsync("tokenbroker: postconf could not read the Postfix configuration; compare the lines above by hand").ConfigureAwait(false);

@@ -17,7 +17,9 @@ var root = new RootCommand("tokenbroker: operate the TokenBroker OAuth2 token br
     TokenCommand.Create(adminSocket),
     RefreshCommand.Create(adminSocket),
     PostfixConfigCommand.Create(adminSocket),
+    DoctorCommand.Create(adminSocket),
 };
+root.Subcommands.Add(Completions.Create(root));
 
 var result = root.Parse(args);
 if (result.Errors.Count > 0)

@@ -108,6 +108,7 @@ internal static class DaemonApp
         services.AddSingleton<LoopbackEndpoint>();
         services.AddSingleton<ConsentCoordinator>();
         services.AddSingleton<AccountReports>();
+        services.AddSingleton<DoctorChecks>();
         services.AddOptions<TokenFileOptions>().Bind(configuration.GetSection(TokenFileOptions.Section));
         services.AddSingleton(sp => new TokenFileWriter(sp.GetRequiredService<IOptions<TokenFileOptions>>().Value.Resolve(layout.Directory)));
         services.AddHostedService<TokenFileService>();

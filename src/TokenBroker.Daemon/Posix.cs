@@ -2,7 +2,7 @@ using System.Runtime.InteropServices;
 
 namespace TokenBroker.Daemon;
 
-/// <summary>The few POSIX calls .NET has no API for: owners, user and group names, syncing a directory.</summary>
+/// <summary>The few POSIX calls .NET has no API for: owners, users and their groups, syncing a directory.</summary>
 internal static partial class Posix
 {
     private const int AtFdCwd = -100;
@@ -49,6 +49,22 @@ internal static partial class Posix
         return entry == 0 ? null : (uint)Marshal.ReadInt32(entry, 2 * IntPtr.Size);
     }
 
+    /// <summary>A user's uid and every group it is in (primary first); null when no such user exists.</summary>
+    public static (uint User, uint[] Groups)? Identity(string user)
+    {
+        var entry = GetPasswordByName(user);
+        if (entry == 0)
+        {
+            return null;
+        }
+
+        var uid = (uint)Marshal.ReadInt32(entry, 2 * IntPtr.Size);
+        var gid = (uint)Marshal.ReadInt32(entry, (2 * IntPtr.Size) + 4);
+        var groups = new uint[256];
+        var count = groups.Length;
+        return GetGroupList(user, gid, groups, ref count) < 0 ? (uid, [gid]) : (uid, groups[..count]);
+    }
+
     /// <summary>Changes owner and group; <see cref="uint.MaxValue"/> leaves one as it is.</summary>
     /// <returns>Null on success, else the system's reason.</returns>
     public static string? ChangeOwner(string path, uint user, uint group) =>
@@ -88,6 +104,9 @@ internal static partial class Posix
 
     [LibraryImport("libc", EntryPoint = "getpwnam", StringMarshalling = StringMarshalling.Utf8)]
     private static partial nint GetPasswordByName(string name);
+
+    [LibraryImport("libc", EntryPoint = "getgrouplist", StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int GetGroupList(string user, uint group, [Out] uint[] groups, ref int count);
 
     [LibraryImport("libc", EntryPoint = "getgrnam", StringMarshalling = StringMarshalling.Utf8)]
     private static partial nint GetGroupByName(string name);

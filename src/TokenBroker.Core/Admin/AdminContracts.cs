@@ -68,4 +68,5 @@ public sealed record AdminError(string Error, string Message, bool Transient = f
 [JsonSerializable(typeof(StatusReport))]
 [JsonSerializable(typeof(AccountDetails))]
 [JsonSerializable(typeof(AccountRemoved))]
+[JsonSerializable(typeof(DoctorReport))]
 public sealed partial class AdminJson : JsonSerializerContext;

@@ -37,6 +37,8 @@ internal static class AdminEndpoints
         admin.MapGet("/consents/{id}", WaitAsync);
         admin.MapPost("/consents/callback", PasteAsync);
         admin.MapGet("/postfix", PostfixAsync);
+        admin.MapGet("/doctor", async (DoctorChecks doctor, CancellationToken cancellationToken) =>
+            Results.Json(await doctor.RunAsync(cancellationToken).ConfigureAwait(false), AdminJson.Default.DoctorReport));
         admin.MapAccounts();
         return app;
     }

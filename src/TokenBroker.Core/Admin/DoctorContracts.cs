@@ -1,0 +1,22 @@
+namespace TokenBroker.Core.Admin;
+
+/// <summary>One thing <c>tokenbroker doctor</c> checked.</summary>
+/// <param name="Check">What was checked, e.g. <c>store file</c> or <c>account work</c>.</param>
+/// <param name="Status"><c>ok</c>, <c>warn</c> or <c>fail</c>.</param>
+/// <param name="Detail">What was found.</param>
+/// <param name="Fix">What to do about it, when something is to be done.</param>
+public sealed record Finding(string Check, string Status, string Detail, string? Fix = null)
+{
+    /// <summary>Nothing to do.</summary>
+    public const string Ok = "ok";
+
+    /// <summary>Worth a look; the broker works.</summary>
+    public const string Warn = "warn";
+
+    /// <summary>Something does not work until it is fixed.</summary>
+    public const string Fail = "fail";
+}
+
+/// <summary>Everything <c>tokenbroker doctor</c> found.</summary>
+/// <param name="Findings">The findings, in the order checked.</param>
+public sealed record DoctorReport(IReadOnlyList<Finding> Findings);
