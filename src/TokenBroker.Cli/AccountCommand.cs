@@ -18,29 +18,13 @@ internal static class AccountCommand
     {
         var json = new Option<bool>("--json") { Description = "Print the daemon's answer as JSON" };
         var command = new Command("list", "List the accounts: name, provider, user name, state") { json };
-        command.SetAction(async (result, cancellationToken) =>
-        {
-            using var client = new AdminClient(AdminClient.Resolve(result.GetValue(adminSocket)));
-            var report = await client.AccountsAsync(cancellationToken).ConfigureAwait(false);
-            var output = result.InvocationConfiguration.Output;
-            if (result.GetValue(json))
-            {
-                await Display.JsonAsync(output, report, AdminJson.Default.StatusReport).ConfigureAwait(false);
-            }
-            else if (report.Accounts.Count == 0)
-            {
-                await output.WriteLineAsync(StatusCommand.NoAccounts).ConfigureAwait(false);
-            }
-            else
-            {
-                await Display.TableAsync(
-                    output,
-                    ["ACCOUNT", "PROVIDER", "USERNAME", "STATE"],
-                    report.Accounts.Select(a => new[] { a.Name, a.Provider ?? "-", a.Username ?? "-", Display.State(a.State) })).ConfigureAwait(false);
-            }
-
-            return ExitCodes.Ok;
-        });
+        command.SetAction((result, cancellationToken) => StatusCommand.ShowAsync(
+            result,
+            adminSocket,
+            json,
+            ["ACCOUNT", "PROVIDER", "USERNAME", "STATE"],
+            (a, _) => [a.Name, a.Provider ?? "-", a.Username ?? "-", Display.State(a.State)],
+            cancellationToken));
         return command;
     }
 

@@ -10,36 +10,36 @@ internal static class StatusCommand
     {
         var json = new Option<bool>("--json") { Description = "Print the daemon's answer as JSON" };
         var command = new Command("status", "Show every account: state, when its token expires, the next refresh, the last error") { json };
-        command.SetAction(async (result, cancellationToken) =>
-        {
-            using var client = new AdminClient(AdminClient.Resolve(result.GetValue(adminSocket)));
-            var report = await client.AccountsAsync(cancellationToken).ConfigureAwait(false);
-            var output = result.InvocationConfiguration.Output;
-            if (result.GetValue(json))
-            {
-                await Display.JsonAsync(output, report, AdminJson.Default.StatusReport).ConfigureAwait(false);
-            }
-            else if (report.Accounts.Count == 0)
-            {
-                await output.WriteLineAsync(NoAccounts).ConfigureAwait(false);
-            }
-            else
-            {
-                await Display.TableAsync(
-                    output,
-                    ["ACCOUNT", "PROVIDER", "STATE", "TOKEN EXPIRES", "NEXT REFRESH", "LAST REFRESH", "LAST ERROR"],
-                    report.Accounts.Select(a => new[]
-                    {
-                        a.Name, a.Provider ?? "-", Display.State(a.State), Display.Relative(a.ExpiresAt, report.Now),
-                        Display.Relative(a.NextRefresh, report.Now), Display.Relative(a.LastRefresh, report.Now), a.LastError ?? "-",
-                    })).ConfigureAwait(false);
-            }
-
-            return ExitCodes.Ok;
-        });
+        command.SetAction((result, cancellationToken) => ShowAsync(
+            result,
+            adminSocket,
+            json,
+            ["ACCOUNT", "PROVIDER", "STATE", "TOKEN EXPIRES", "NEXT REFRESH", "LAST REFRESH", "LAST ERROR"],
+            (a, now) => [a.Name, a.Provider ?? "-", Display.State(a.State), Display.Relative(a.ExpiresAt, now), Display.Relative(a.NextRefresh, now), Display.Relative(a.LastRefresh, now), a.LastError ?? "-"],
+            cancellationToken));
         return command;
     }
 
-    /// <summary>What to say when there is nothing to list.</summary>
-    public const string NoAccounts = "no accounts; add one with: tokenbroker account add NAME --provider google|microsoft|generic --username ADDRESS --client-id ID";
+    /// <summary>Every account as a table of <paramref name="columns"/> (or the daemon's JSON with <paramref name="json"/>).</summary>
+    public static async Task<int> ShowAsync(
+        ParseResult result, Option<string?> adminSocket, Option<bool> json, string[] columns, Func<AccountStatus, DateTimeOffset, string[]> row, CancellationToken cancellationToken)
+    {
+        using var client = new AdminClient(AdminClient.Resolve(result.GetValue(adminSocket)));
+        var report = await client.AccountsAsync(cancellationToken).ConfigureAwait(false);
+        var output = result.InvocationConfiguration.Output;
+        if (result.GetValue(json))
+        {
+            await Display.JsonAsync(output, report, AdminJson.Default.StatusReport).ConfigureAwait(false);
+        }
+        else if (report.Accounts.Count == 0)
+        {
+            await output.WriteLineAsync("no accounts; add one with: tokenbroker account add NAME --provider google|microsoft|generic --username ADDRESS --client-id ID").ConfigureAwait(false);
+        }
+        else
+        {
+            await Display.TableAsync(output, columns, report.Accounts.Select(a => row(a, report.Now))).ConfigureAwait(false);
+        }
+
+        return ExitCodes.Ok;
+    }
 }
