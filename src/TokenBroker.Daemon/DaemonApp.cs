@@ -144,5 +144,16 @@ internal static class DaemonApp
     }
 
     /// <summary>Opens the store now, so a setup problem surfaces before the host starts.</summary>
-    public static IGrantStore OpenStore(this WebApplication app) => app.Services.GetRequiredService<IGrantStore>();
+    /// <summary>
+    /// Opens the store (creating state directory, key and store on first start) and applies the
+    /// accounts declared in the configuration, before the host starts.
+    /// </summary>
+    /// <exception cref="Core.SetupException">The state, key or store is unusable, or a declared account is invalid.</exception>
+    public static async Task OpenStoreAsync(this WebApplication app) =>
+        await DeclaredAccounts.ApplyAsync(
+            app.Configuration,
+            app.Services.GetRequiredService<IGrantStore>(),
+            app.Services.GetRequiredService<TokenFileWriter>(),
+            app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(DeclaredAccounts)),
+            CancellationToken.None).ConfigureAwait(false);
 }

@@ -37,4 +37,7 @@ internal static partial class DaemonLog
 
     [LoggerMessage(1010, LogLevel.Information, "tokenbrokerd stopping")]
     public static partial void Stopping(ILogger logger);
+
+    [LoggerMessage(1011, LogLevel.Information, "Account {Account} from the configuration: {Outcome}")]
+    public static partial void DeclaredAccount(ILogger logger, string account, string outcome);
 }

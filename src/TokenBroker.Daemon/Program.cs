@@ -50,7 +50,7 @@ await using (app)
 
     try
     {
-        app.OpenStore();
+        await app.OpenStoreAsync();
     }
     catch (SetupException ex)
     {

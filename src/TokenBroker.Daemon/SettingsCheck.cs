@@ -28,10 +28,16 @@ internal static class SettingsCheck
     public static void Verify(IConfiguration configuration)
     {
         var root = configuration.GetSection(BrokerOptions.Section);
-        Verify(root, typeof(BrokerOptions), Sections.Keys);
+        Verify(root, typeof(BrokerOptions), Sections.Keys.Append("Accounts"));
         foreach (var (name, type) in Sections)
         {
             Verify(root.GetSection(name), type, []);
+        }
+
+        foreach (var account in root.GetSection("Accounts").GetChildren())
+        {
+            Verify(account, typeof(DeclaredAccount), []);
+            Verify(account.GetSection(nameof(DeclaredAccount.TokenFile)), typeof(DeclaredTokenFile), []);
         }
     }
 

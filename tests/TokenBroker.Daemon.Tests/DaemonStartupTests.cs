@@ -219,7 +219,7 @@ public sealed class DaemonStartupTests : IDisposable
     }
 
     [Theory]
-    [InlineData("{\"StateDirectry\": \"/tmp/x\"}", "TokenBroker:StateDirectry is not a setting; TokenBroker takes Admin, AdminSocket, Consent, ")]
+    [InlineData("{\"StateDirectry\": \"/tmp/x\"}", "TokenBroker:StateDirectry is not a setting; TokenBroker takes Accounts, Admin, AdminSocket, Consent, ")]
     [InlineData("{\"Refresh\": {\"Concurency\": 8}}", "TokenBroker:Refresh:Concurency is not a setting; TokenBroker:Refresh takes Concurrency, KeepAlive, ")]
     [InlineData("{\"Postfx\": {}}", "TokenBroker:Postfx is not a setting")]
     [InlineData("{\"Consent\": {\"Port\": \"eighty\"}}", "'TokenBroker:Consent:Port' to type 'System.Int32'")]
@@ -227,6 +227,23 @@ public sealed class DaemonStartupTests : IDisposable
     public async Task An_unknown_key_or_a_value_of_the_wrong_type_stops_the_daemon_naming_the_key(string section, string message)
     {
         File.WriteAllText(_run.ConfigFile, $"{{\"TokenBroker\": {section}}}");
+
+        using var daemon = _run.Start();
+
+        Assert.Equal(ExitConfig, await daemon.WaitForExitAsync());
+        Assert.Contains(message, Assert.Single(daemon.Stderr), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("{\"bad name!\": {}}", "TokenBroker:Accounts:bad name!: 'bad name!' is not a valid account name")]
+    [InlineData("{\"a\": {\"Provder\": \"google\"}}", "TokenBroker:Accounts:a:Provder is not a setting")]
+    [InlineData("{\"a\": {\"Provider\": \"google\", \"Username\": \"u@example.test\"}}", "TokenBroker:Accounts:a: ClientId is required")]
+    [InlineData("{\"a\": {\"Provider\": \"generic\", \"Username\": \"u@example.test\", \"ClientId\": \"c\"}}", "TokenBroker:Accounts:a: a generic provider needs Issuer URL, or AuthorizeUrl URL and TokenUrl URL")]
+    [InlineData("{\"a\": {\"Provider\": \"google\", \"Username\": \"u@example.test\", \"ClientId\": \"c\", \"ClientSecretFile\": \"/nonexistent/secret\"}}", "TokenBroker:Accounts:a:ClientSecretFile: cannot read /nonexistent/secret")]
+    [InlineData("{\"a\": {\"Provider\": \"google\", \"Username\": \"u@example.test\", \"ClientId\": \"c\", \"TokenFile\": {\"Path\": \"/etc/a.token\"}}}", "TokenBroker:Accounts:a:TokenFile:Path: token file /etc/a.token is outside the allowed directories")]
+    public async Task A_declared_account_that_cannot_work_stops_the_daemon_naming_its_key(string accounts, string message)
+    {
+        File.WriteAllText(_run.ConfigFile, $"{{\"TokenBroker\": {{\"StateDirectory\": \"{_run.Layout.Directory}\", \"Accounts\": {accounts}}}}}");
 
         using var daemon = _run.Start();
 

@@ -68,7 +68,7 @@ public sealed class InProcessDaemon : IAsyncDisposable
 
             services.AddLogging(logging => logging.AddFakeLogging().SetMinimumLevel(LogLevel.Trace));
         });
-        app.OpenStore();
+        await app.OpenStoreAsync();
         await app.StartAsync();
         return new InProcessDaemon(app, directory, overrides["TokenBroker:StateDirectory"]!, clock);
     }
