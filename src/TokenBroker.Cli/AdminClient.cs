@@ -83,6 +83,29 @@ internal sealed class AdminClient : IDisposable
     public Task<AccountDetails> RefreshAsync(string account, CancellationToken cancellationToken) =>
         SendAsync(HttpMethod.Post, $"{AccountPath(account)}/refresh", null, AdminJson.Default.AccountDetails, cancellationToken);
 
+    /// <summary>A sealed backup of every account, and the accounts left out because they cannot be read.</summary>
+    public async Task<(byte[] Backup, string? Skipped)> BackupAsync(CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, "v1/backup");
+        using var response = await SendCheckedAsync(request, cancellationToken).ConfigureAwait(false);
+        var skipped = response.Headers.TryGetValues("X-TokenBroker-Skipped", out var names) ? string.Join(' ', names) : null;
+        return (await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false), skipped);
+    }
+
+    /// <summary>Replaces every account with those in <paramref name="backup"/>, opened with the daemon's key or <paramref name="keyFileContent"/>.</summary>
+    public async Task<StatusReport> RestoreAsync(byte[] backup, byte[]? keyFileContent, CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "v1/restore") { Content = new ByteArrayContent(backup) };
+        if (keyFileContent is not null)
+        {
+            request.Headers.Add("X-TokenBroker-Backup-Key", Convert.ToBase64String(keyFileContent));
+        }
+
+        using var response = await SendCheckedAsync(request, cancellationToken).ConfigureAwait(false);
+        return await response.Content.ReadFromJsonAsync(AdminJson.Default.StatusReport, cancellationToken).ConfigureAwait(false)
+            ?? throw new CliException(ExitCodes.Failure, "tokenbrokerd sent an empty answer");
+    }
+
     public void Dispose() => _http.Dispose();
 
     private static string AccountPath(string account) => $"v1/accounts/{Uri.EscapeDataString(account)}";
@@ -103,6 +126,14 @@ internal sealed class AdminClient : IDisposable
     private async Task<T> SendAsync<T>(HttpMethod method, string path, HttpContent? content, JsonTypeInfo<T> type, CancellationToken cancellationToken)
     {
         using var request = new HttpRequestMessage(method, path) { Content = content };
+        using var response = await SendCheckedAsync(request, cancellationToken).ConfigureAwait(false);
+        return await response.Content.ReadFromJsonAsync(type, cancellationToken).ConfigureAwait(false)
+            ?? throw new CliException(ExitCodes.Failure, "tokenbrokerd sent an empty answer");
+    }
+
+    /// <summary>Sends a request; a failure becomes a <see cref="CliException"/> with the contract's exit code.</summary>
+    private async Task<HttpResponseMessage> SendCheckedAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
         HttpResponseMessage response;
         try
         {
@@ -117,14 +148,13 @@ internal sealed class AdminClient : IDisposable
             throw new CliException(ExitCodes.Temporary, $"cannot reach tokenbrokerd at {Socket} ({ex.InnerException?.Message ?? ex.Message}); is it running? (set --admin-socket or {SocketVariable})");
         }
 
+        if (response.IsSuccessStatusCode)
+        {
+            return response;
+        }
+
         using (response)
         {
-            if (response.IsSuccessStatusCode)
-            {
-                return await response.Content.ReadFromJsonAsync(type, cancellationToken).ConfigureAwait(false)
-                    ?? throw new CliException(ExitCodes.Failure, "tokenbrokerd sent an empty answer");
-            }
-
             var error = await ReadErrorAsync(response, cancellationToken).ConfigureAwait(false);
             var exitCode = error?.Error switch
             {

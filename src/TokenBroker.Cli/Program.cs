@@ -18,6 +18,8 @@ var root = new RootCommand("tokenbroker: operate the TokenBroker OAuth2 token br
     RefreshCommand.Create(adminSocket),
     PostfixConfigCommand.Create(adminSocket),
     DoctorCommand.Create(adminSocket),
+    BackupCommand.Backup(adminSocket),
+    BackupCommand.Restore(adminSocket),
 };
 root.Subcommands.Add(Completions.Create(root));
 

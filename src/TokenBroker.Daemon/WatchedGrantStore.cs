@@ -61,6 +61,19 @@ internal sealed class WatchedGrantStore(IGrantStore inner) : IGrantStore
         }
     }
 
+    public async Task ReplaceAllAsync(IReadOnlyList<(Account Account, Grant Grant)> entries, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await inner.ReplaceAllAsync(entries, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            Interlocked.Increment(ref _version);
+            AccountsChanged?.Invoke(this, EventArgs.Empty);
+        }
+    }
+
     public async Task<bool> RemoveAsync(AccountName name, CancellationToken cancellationToken)
     {
         try

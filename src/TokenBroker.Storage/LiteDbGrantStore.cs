@@ -153,6 +153,31 @@ public sealed class LiteDbGrantStore : IGrantStore, IDisposable
     }
 
     /// <inheritdoc />
+    public Task ReplaceAllAsync(IReadOnlyList<(Account Account, Grant Grant)> entries, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(entries);
+        return ExclusiveAsync(() =>
+        {
+            // Sealed before the transaction starts: a failure there leaves nothing to roll back.
+            var documents = entries.Select(e => _documents.Write(e.Account, _documents.WriteGrant(e.Account.Name, e.Grant), 1)).ToList();
+            _database.BeginTrans();
+            try
+            {
+                _accounts.DeleteAll();
+                _accounts.InsertBulk(documents);
+                _database.Commit();
+            }
+            catch
+            {
+                _database.Rollback();
+                throw;
+            }
+
+            return true;
+        }, cancellationToken);
+    }
+
+    /// <inheritdoc />
     public Task<bool> RemoveAsync(AccountName name, CancellationToken cancellationToken) =>
         ExclusiveAsync(() => _accounts.Delete(name.Value), cancellationToken);
 

@@ -123,6 +123,20 @@ internal static class SchedulerOnlyBenchmark
             }
         }
 
+        public Task ReplaceAllAsync(IReadOnlyList<(Account Account, Grant Grant)> entries, CancellationToken cancellationToken)
+        {
+            lock (_entries)
+            {
+                _entries.Clear();
+                foreach (var (account, grant) in entries)
+                {
+                    _entries[account.Name] = new AccountEntry(account, grant, 1);
+                }
+            }
+
+            return Task.CompletedTask;
+        }
+
         public Task<bool> RemoveAsync(AccountName name, CancellationToken cancellationToken) => Task.FromResult(_entries.TryRemove(name, out _));
     }
 }

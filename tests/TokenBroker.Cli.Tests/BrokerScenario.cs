@@ -53,9 +53,25 @@ public sealed class BrokerScenario : IAsyncDisposable
                 ["Admin"] = admin,
             },
         }.ToJsonString());
-        scenario._daemon = ChildProcess.Start(BuiltPrograms.Daemon, ["--config", scenario._directory.Combine("tokenbroker.json")], scenario._directory.Path);
-        await scenario._daemon.WaitForLineAsync("tokenbrokerd ready");
+        await scenario.StartDaemonAsync();
         return scenario;
+    }
+
+    /// <summary>Stops the daemon and starts it again on the same configuration; with <paramref name="wipeStore"/> the store is deleted in between.</summary>
+    public async Task RestartAsync(bool wipeStore)
+    {
+        Daemon.Terminate();
+        await Daemon.WaitForExitAsync();
+        Daemon.Dispose();
+        if (wipeStore)
+        {
+            foreach (var file in Directory.EnumerateFiles(Layout.Directory, "tokenbroker*.db"))
+            {
+                File.Delete(file);
+            }
+        }
+
+        await StartDaemonAsync();
     }
 
     /// <summary>Starts <c>tokenbroker ARGS --admin-socket SOCKET</c>.</summary>
@@ -87,6 +103,12 @@ public sealed class BrokerScenario : IAsyncDisposable
         using var key = MasterKeyFile.Load(KeyFile);
         using var store = LiteDbGrantStore.Open(Layout, key);
         return (await store.FindAsync(AccountName.Parse("work"), CancellationToken.None))!;
+    }
+
+    private async Task StartDaemonAsync()
+    {
+        _daemon = ChildProcess.Start(BuiltPrograms.Daemon, ["--config", _directory.Combine("tokenbroker.json")], _directory.Path);
+        await _daemon.WaitForLineAsync("tokenbrokerd ready");
     }
 
     public async ValueTask DisposeAsync()

@@ -135,6 +135,26 @@ public abstract class GrantStoreContract
     }
 
     [Fact]
+    public async Task Replacing_all_accounts_leaves_exactly_the_new_ones_with_their_grants_and_survives_reopening()
+    {
+        var kept = Samples.Account("kept");
+        await Store.SaveAccountAsync(Samples.Account("gone"), None);
+        await Store.SaveAccountAsync(kept, None);
+        var grant = Samples.ActiveGrant(Samples.Now);
+
+        await Store.ReplaceAllAsync([(kept with { Username = "new@example.test" }, grant), (Samples.Account("added"), Grant.None)], None);
+        await ReopenAsync();
+
+        var listing = await Store.ListAsync(None);
+        Assert.Equal(["added", "kept"], listing.Accounts.Select(e => e.Account.Name.Value));
+        var found = (await Store.FindAsync(kept.Name, None))!;
+        Assert.Equal("new@example.test", found.Account.Username);
+        Assert.Equal(grant.RefreshToken, found.Grant.RefreshToken);
+        Assert.Equal(grant.AccessToken, found.Grant.AccessToken);
+        Assert.Equal(GrantState.Active, found.Grant.State);
+    }
+
+    [Fact]
     public async Task Accounts_are_listed_by_name()
     {
         foreach (var name in new[] { "mike", "alpha", "zulu" })

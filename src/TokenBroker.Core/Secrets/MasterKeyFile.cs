@@ -24,13 +24,21 @@ public static class MasterKeyFile
         var content = File.ReadAllBytes(path);
         try
         {
-            return new MasterKey(Decode(content) ?? throw new SetupException(
-                $"master key file {path} holds {content.Length} bytes; expected {MasterKey.Size} raw bytes or their base64"), path);
+            return FromContent(content, path);
         }
         finally
         {
             CryptographicOperations.ZeroMemory(content);
         }
+    }
+
+    /// <summary>The key in the content of a key file (32 raw bytes or their base64), which came from <paramref name="source"/>.</summary>
+    /// <exception cref="SetupException">The content is neither.</exception>
+    public static MasterKey FromContent(byte[] content, string source)
+    {
+        ArgumentNullException.ThrowIfNull(content);
+        return new MasterKey(Decode(content) ?? throw new SetupException(
+            $"master key file {source} holds {content.Length} bytes; expected {MasterKey.Size} raw bytes or their base64"), source);
     }
 
     /// <summary>Creates <paramref name="path"/> with a new random key, mode 0600; fails if it exists.</summary>

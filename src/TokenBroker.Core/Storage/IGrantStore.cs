@@ -34,6 +34,12 @@ public interface IGrantStore
     /// <exception cref="AccountUnreadableException">The account's secrets fail authentication.</exception>
     Task<AccountEntry?> UpdateGrantAsync(AccountName name, Func<Grant, Grant> change, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Replaces every account and grant with <paramref name="entries"/> as one atomic step (a restore):
+    /// afterwards the store holds exactly these, or, if the step fails, exactly what it held before.
+    /// </summary>
+    Task ReplaceAllAsync(IReadOnlyList<(Account Account, Grant Grant)> entries, CancellationToken cancellationToken);
+
     /// <summary>Removes an account and its grant.</summary>
     /// <returns>False when no account has that name.</returns>
     Task<bool> RemoveAsync(AccountName name, CancellationToken cancellationToken);

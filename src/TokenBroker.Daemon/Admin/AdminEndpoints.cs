@@ -40,6 +40,7 @@ internal static class AdminEndpoints
         admin.MapGet("/doctor", async (DoctorChecks doctor, CancellationToken cancellationToken) =>
             Results.Json(await doctor.RunAsync(cancellationToken).ConfigureAwait(false), AdminJson.Default.DoctorReport));
         admin.MapAccounts();
+        admin.MapBackup();
         return app;
     }
 

@@ -11,4 +11,7 @@ internal static partial class AdminLog
 
     [LoggerMessage(6002, LogLevel.Warning, "Admin request refused: {Reason}")]
     public static partial void Refused(ILogger logger, string reason);
+
+    [LoggerMessage(6003, LogLevel.Warning, "Restored {Count} account(s) from a backup; every account and grant was replaced")]
+    public static partial void Restored(ILogger logger, int count);
 }

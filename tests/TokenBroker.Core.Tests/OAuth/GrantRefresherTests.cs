@@ -139,6 +139,8 @@ public sealed class GrantRefresherTests(AuthServerFixture fixture) : IClassFixtu
             return await inner.UpdateGrantAsync(name, change, cancellationToken);
         }
 
+        public Task ReplaceAllAsync(IReadOnlyList<(Account Account, Grant Grant)> entries, CancellationToken cancellationToken) => inner.ReplaceAllAsync(entries, cancellationToken);
+
         public Task<bool> RemoveAsync(AccountName name, CancellationToken cancellationToken) => inner.RemoveAsync(name, cancellationToken);
     }
 
@@ -151,6 +153,8 @@ public sealed class GrantRefresherTests(AuthServerFixture fixture) : IClassFixtu
         public Task<AccountEntry> SaveAccountAsync(Account account, CancellationToken cancellationToken) => throw new IOException("disk full");
 
         public Task<AccountEntry?> UpdateGrantAsync(AccountName name, Func<Grant, Grant> change, CancellationToken cancellationToken) => throw new IOException("disk full");
+
+        public Task ReplaceAllAsync(IReadOnlyList<(Account Account, Grant Grant)> entries, CancellationToken cancellationToken) => throw new IOException("disk full");
 
         public Task<bool> RemoveAsync(AccountName name, CancellationToken cancellationToken) => throw new IOException("disk full");
     }
