@@ -65,6 +65,9 @@ internal sealed class AdminClient : IDisposable
     public Task<PostfixSetup> PostfixAsync(CancellationToken cancellationToken) =>
         SendAsync(HttpMethod.Get, "v1/postfix", null, AdminJson.Default.PostfixSetup, cancellationToken);
 
+    public Task<ReloadOutcome> ReloadAsync(CancellationToken cancellationToken) =>
+        SendAsync(HttpMethod.Post, "v1/reload", null, AdminJson.Default.ReloadOutcome, cancellationToken);
+
     public Task<DoctorReport> DoctorAsync(CancellationToken cancellationToken) =>
         SendAsync(HttpMethod.Get, "v1/doctor", null, AdminJson.Default.DoctorReport, cancellationToken);
 

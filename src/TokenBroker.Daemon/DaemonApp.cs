@@ -62,6 +62,9 @@ internal static class DaemonApp
         builder.Services.AddSystemd();
         builder.Services.AddBroker(builder.Configuration, layout);
         builder.Services.AddSingleton(new AdminSocketPath(adminSocket));
+        builder.Services.AddSingleton(new ConfigurationSources(configFile, [.. overrides ?? []]));
+        builder.Services.AddSingleton<ConfigurationReload>();
+        builder.Services.AddHostedService<ReloadOnHangup>();
         builder.Services.AddSingleton(admin.Access());
         var postfix = builder.Services.AddPostfixLookup(builder.Configuration);
         var postfixSocket = postfix?.ResolveSocket(layout.Directory);
@@ -151,9 +154,8 @@ internal static class DaemonApp
     /// <exception cref="Core.SetupException">The state, key or store is unusable, or a declared account is invalid.</exception>
     public static async Task OpenStoreAsync(this WebApplication app) =>
         await DeclaredAccounts.ApplyAsync(
-            app.Configuration,
+            DeclaredAccounts.Read(app.Configuration, app.Services.GetRequiredService<TokenFileWriter>()),
             app.Services.GetRequiredService<IGrantStore>(),
-            app.Services.GetRequiredService<TokenFileWriter>(),
             app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(DeclaredAccounts)),
             CancellationToken.None).ConfigureAwait(false);
 }

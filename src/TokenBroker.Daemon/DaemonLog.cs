@@ -40,4 +40,10 @@ internal static partial class DaemonLog
 
     [LoggerMessage(1011, LogLevel.Information, "Account {Account} from the configuration: {Outcome}")]
     public static partial void DeclaredAccount(ILogger logger, string account, string outcome);
+
+    [LoggerMessage(1012, LogLevel.Information, "Configuration reloaded: {Declared} declared account(s) applied; changed settings waiting for the next start: {Pending}")]
+    public static partial void Reloaded(ILogger logger, int declared, string pending);
+
+    [LoggerMessage(1013, LogLevel.Error, "Configuration reload refused: {Problem}")]
+    public static partial void ReloadRefused(ILogger logger, string problem);
 }

@@ -66,9 +66,11 @@ internal static class DeclaredAccounts
         ("--tenant", "Tenant"), ("--scope", "Scopes"), ("--match", "MatchKeys"),
     ];
 
+    /// <summary>The accounts <paramref name="configuration"/> declares, each checked.</summary>
     /// <exception cref="SetupException">A declaration is invalid, its secret file unreadable or open to others, or its token file not allowed.</exception>
-    public static async Task ApplyAsync(IConfiguration configuration, IGrantStore store, TokenFileWriter tokenFiles, ILogger logger, CancellationToken cancellationToken)
+    public static IReadOnlyList<Account> Read(IConfiguration configuration, TokenFileWriter tokenFiles)
     {
+        var accounts = new List<Account>();
         foreach (var section in configuration.GetSection(Section).GetChildren())
         {
             if (!AccountName.TryParse(section.Key, out var name))
@@ -82,9 +84,20 @@ internal static class DeclaredAccounts
                 throw new SetupException($"{section.Path}:TokenFile:Path: {refused}");
             }
 
-            var existed = await store.FindAsync(name, cancellationToken).ConfigureAwait(false) is not null;
+            accounts.Add(account);
+        }
+
+        return accounts;
+    }
+
+    /// <summary>Puts <paramref name="accounts"/> into the store: new ones added, existing ones given these settings with their grant kept.</summary>
+    public static async Task ApplyAsync(IReadOnlyList<Account> accounts, IGrantStore store, ILogger logger, CancellationToken cancellationToken)
+    {
+        foreach (var account in accounts)
+        {
+            var existed = await store.FindAsync(account.Name, cancellationToken).ConfigureAwait(false) is not null;
             await store.SaveAccountAsync(account, cancellationToken).ConfigureAwait(false);
-            DaemonLog.DeclaredAccount(logger, name.Value, existed ? "settings applied, grant kept" : "added; it needs consent");
+            DaemonLog.DeclaredAccount(logger, account.Name.Value, existed ? "settings applied, grant kept" : "added; it needs consent");
         }
     }
 

@@ -33,6 +33,9 @@ public sealed class BrokerScenario : IAsyncDisposable
 
     public string KeyFile => _directory.Combine("tokenbroker.key");
 
+    /// <summary>The daemon's configuration file, for a test to change before a reload.</summary>
+    public string ConfigFile => _directory.Combine("tokenbroker.json");
+
     public ChildProcess Daemon => _daemon ?? throw new InvalidOperationException("the daemon is not started");
 
     /// <summary>Starts the test authorization server and a daemon with account <c>work</c> (generic) and <paramref name="accounts"/>, none consented.</summary>
@@ -43,7 +46,7 @@ public sealed class BrokerScenario : IAsyncDisposable
     {
         var scenario = new BrokerScenario(await AuthServer.StartAsync());
         await scenario.SeedAsync(accounts);
-        File.WriteAllText(scenario._directory.Combine("tokenbroker.json"), new JsonObject
+        File.WriteAllText(scenario.ConfigFile, new JsonObject
         {
             ["TokenBroker"] = new JsonObject
             {
@@ -107,7 +110,7 @@ public sealed class BrokerScenario : IAsyncDisposable
 
     private async Task StartDaemonAsync()
     {
-        _daemon = ChildProcess.Start(BuiltPrograms.Daemon, ["--config", _directory.Combine("tokenbroker.json")], _directory.Path);
+        _daemon = ChildProcess.Start(BuiltPrograms.Daemon, ["--config", ConfigFile], _directory.Path);
         await _daemon.WaitForLineAsync("tokenbrokerd ready");
     }
 

@@ -69,4 +69,5 @@ public sealed record AdminError(string Error, string Message, bool Transient = f
 [JsonSerializable(typeof(AccountDetails))]
 [JsonSerializable(typeof(AccountRemoved))]
 [JsonSerializable(typeof(DoctorReport))]
+[JsonSerializable(typeof(ReloadOutcome))]
 public sealed partial class AdminJson : JsonSerializerContext;

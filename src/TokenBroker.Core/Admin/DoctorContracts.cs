@@ -20,3 +20,9 @@ public sealed record Finding(string Check, string Status, string Detail, string?
 /// <summary>Everything <c>tokenbroker doctor</c> found.</summary>
 /// <param name="Findings">The findings, in the order checked.</param>
 public sealed record DoctorReport(IReadOnlyList<Finding> Findings);
+
+/// <summary>What <c>tokenbroker reload</c> did.</summary>
+/// <param name="Applied">False when the new configuration was refused and the running one kept.</param>
+/// <param name="Message">One line for a person.</param>
+/// <param name="AtNextStart">Changed settings that only a restart applies (sockets, ports, paths, access).</param>
+public sealed record ReloadOutcome(bool Applied, string Message, IReadOnlyList<string> AtNextStart);

@@ -39,9 +39,18 @@ internal static class AdminEndpoints
         admin.MapGet("/postfix", PostfixAsync);
         admin.MapGet("/doctor", async (DoctorChecks doctor, CancellationToken cancellationToken) =>
             Results.Json(await doctor.RunAsync(cancellationToken).ConfigureAwait(false), AdminJson.Default.DoctorReport));
+        admin.MapPost("/reload", ReloadAsync);
         admin.MapAccounts();
         admin.MapBackup();
         return app;
+    }
+
+    private static async Task<IResult> ReloadAsync(ConfigurationReload reload, CancellationToken cancellationToken)
+    {
+        var outcome = await reload.RunAsync(cancellationToken).ConfigureAwait(false);
+        return outcome.Applied
+            ? Results.Json(outcome, AdminJson.Default.ReloadOutcome)
+            : AdminResults.Error(StatusCodes.Status409Conflict, new AdminError("configuration", outcome.Message));
     }
 
     private static async Task<IResult> PostfixAsync(IGrantStore store, IOptions<PostfixOptions> options, IServiceProvider services, CancellationToken cancellationToken)

@@ -8,12 +8,12 @@ namespace TokenBroker.Daemon.Refresh;
 /// No shell: the configured words are the argument vector. A command that fails, hangs past its
 /// time limit or cannot start is logged, and never stops the scheduler.
 /// </summary>
-internal sealed class NotifyCommand(IOptions<RefreshOptions> options, TimeProvider time, ILogger<NotifyCommand> logger)
+internal sealed class NotifyCommand(IOptionsMonitor<RefreshOptions> options, TimeProvider time, ILogger<NotifyCommand> logger)
 {
     /// <summary>Runs the command for <paramref name="account"/>, if one is configured.</summary>
     public async Task RunAsync(AccountName account, string reason)
     {
-        var command = options.Value.NotifyCommand;
+        var command = options.CurrentValue.NotifyCommand;
         if (command.Count == 0)
         {
             return;
@@ -34,7 +34,7 @@ internal sealed class NotifyCommand(IOptions<RefreshOptions> options, TimeProvid
         start.Environment["TOKENBROKER_ACCOUNT"] = account.Value;
         start.Environment["TOKENBROKER_STATE"] = "needs-consent";
         start.Environment["TOKENBROKER_REASON"] = reason;
-        using var limit = new CancellationTokenSource(options.Value.NotifyTimeout, time);
+        using var limit = new CancellationTokenSource(options.CurrentValue.NotifyTimeout, time);
         Process? process = null;
         try
         {
@@ -55,7 +55,7 @@ internal sealed class NotifyCommand(IOptions<RefreshOptions> options, TimeProvid
         catch (OperationCanceledException) when (limit.IsCancellationRequested)
         {
             process?.Kill(entireProcessTree: true);
-            RefreshLog.NotifyTimedOut(logger, account.Value, options.Value.NotifyTimeout);
+            RefreshLog.NotifyTimedOut(logger, account.Value, options.CurrentValue.NotifyTimeout);
         }
         catch (Exception ex)
         {

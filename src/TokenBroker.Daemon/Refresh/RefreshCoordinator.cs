@@ -18,19 +18,21 @@ internal sealed class RefreshCoordinator(
     GrantRefresher refresher,
     RefreshTriggers triggers,
     NotifyCommand notify,
-    IOptions<RefreshOptions> options,
+    IOptionsMonitor<RefreshOptions> options,
     TimeProvider time,
     IHostApplicationLifetime lifetime,
     ILogger<RefreshCoordinator> logger)
 {
-    private readonly RefreshPolicy _policy = options.Value.Policy();
-    private readonly SemaphoreSlim _slots = new(options.Value.Concurrency);
+    private readonly SemaphoreSlim _slots = new(options.CurrentValue.Concurrency);
     private readonly Dictionary<AccountName, Task<RefreshOutcome?>> _inFlight = [];
     private readonly Dictionary<AccountName, int> _failures = [];
     private readonly Dictionary<AccountName, DateTimeOffset> _lastRefresh = [];
     private readonly Dictionary<AccountName, long> _plans = [];
     private long _nextPlan;
     private readonly Lock _gate = new();
+
+    /// <summary>The policy of the current settings (a reload may change them; the concurrency stays as started).</summary>
+    private RefreshPolicy Policy => options.CurrentValue.Policy();
 
     /// <summary>
     /// Refreshes <paramref name="name"/>, or joins the refresh of it already in flight. With
@@ -107,7 +109,8 @@ internal sealed class RefreshCoordinator(
         }
 
         var now = time.GetUtcNow();
-        var at = _policy.IsDue(entry.Grant, now) ? now : _policy.RefreshAt(entry.Grant, now, Random.Shared.NextDouble());
+        var policy = Policy;
+        var at = policy.IsDue(entry.Grant, now) ? now : policy.RefreshAt(entry.Grant, now, Random.Shared.NextDouble());
         await ScheduleAsync(name, at, cancellationToken).ConfigureAwait(false);
         if (log)
         {
@@ -163,7 +166,7 @@ internal sealed class RefreshCoordinator(
         {
             // An unreadable account, a full disk, a provider kind this build lacks, or a bug: whatever
             // it is, the account keeps a planned retry, or it would never be refreshed again.
-            var retryAt = _policy.RetryAt(CountFailure(name), time.GetUtcNow(), null, null, Random.Shared.NextDouble());
+            var retryAt = Policy.RetryAt(CountFailure(name), time.GetUtcNow(), null, null, Random.Shared.NextDouble());
             RefreshLog.RefreshError(logger, name.Value, $"{ex.GetType().Name}: {ex.Message}", retryAt);
             if (!stopping.IsCancellationRequested)
             {
@@ -217,14 +220,14 @@ internal sealed class RefreshCoordinator(
         if (outcome.Failure is { } failure && grant.State == GrantState.Failing)
         {
             var failures = CountFailure(name);
-            var retryAt = _policy.RetryAt(failures, now, grant.ExpiresAt, failure.RetryAfter, Random.Shared.NextDouble());
+            var retryAt = Policy.RetryAt(failures, now, grant.ExpiresAt, failure.RetryAfter, Random.Shared.NextDouble());
             await ScheduleAsync(name, retryAt, cancellationToken).ConfigureAwait(false);
             RefreshLog.Retrying(logger, name.Value, failures, failure.ToString(), retryAt, grant.ExpiresAt);
             return;
         }
 
         ResetFailures(name);
-        var next = _policy.RefreshAt(grant, now, Random.Shared.NextDouble());
+        var next = Policy.RefreshAt(grant, now, Random.Shared.NextDouble());
         await ScheduleAsync(name, next, cancellationToken).ConfigureAwait(false);
         if (outcome.Failure is null)
         {

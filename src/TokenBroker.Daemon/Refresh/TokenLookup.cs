@@ -20,10 +20,10 @@ internal sealed class TokenLookup
     private readonly ConcurrentDictionary<AccountName, (TokenAnswer Answer, long Version)> _served = new();
     private readonly WatchedGrantStore _store;
     private readonly RefreshCoordinator _coordinator;
-    private readonly IOptions<RefreshOptions> _options;
+    private readonly IOptionsMonitor<RefreshOptions> _options;
     private readonly TimeProvider _time;
 
-    public TokenLookup(WatchedGrantStore store, RefreshCoordinator coordinator, IOptions<RefreshOptions> options, TimeProvider time)
+    public TokenLookup(WatchedGrantStore store, RefreshCoordinator coordinator, IOptionsMonitor<RefreshOptions> options, TimeProvider time)
     {
         _store = store;
         _coordinator = coordinator;
@@ -63,7 +63,7 @@ internal sealed class TokenLookup
         var refresh = _coordinator.RefreshAsync(name, unlessRefreshedAfter: entry.Grant.LastRefresh);
         try
         {
-            var outcome = await refresh.WaitAsync(_options.Value.LookupWait, _time, cancellationToken).ConfigureAwait(false);
+            var outcome = await refresh.WaitAsync(_options.CurrentValue.LookupWait, _time, cancellationToken).ConfigureAwait(false);
             var current = outcome?.Entry ?? await _store.FindAsync(name, cancellationToken).ConfigureAwait(false);
             return current is null ? Unknown(name) : Answer(current);
         }
