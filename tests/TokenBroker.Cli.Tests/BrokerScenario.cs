@@ -84,6 +84,15 @@ public sealed class BrokerScenario : IAsyncDisposable
     public ChildProcess Cli(IReadOnlyDictionary<string, string?>? environment, params string[] arguments) =>
         ChildProcess.Start(BuiltPrograms.Cli, [.. arguments, "--admin-socket", AdminSocket], _directory.Path, environment);
 
+    /// <summary>Runs <c>tokenbroker ARGS</c>, which must succeed, and returns its standard output.</summary>
+    public async Task<string> RunAsync(params string[] arguments)
+    {
+        using var cli = Cli(arguments);
+        var code = await cli.WaitForExitAsync();
+        Assert.True(code == 0, $"tokenbroker {string.Join(' ', arguments)} exited {code}:\n{cli.Output}");
+        return string.Join('\n', cli.Stdout);
+    }
+
     /// <summary>Gives an account a grant through <c>tokenbroker consent --no-browser</c>, as an operator would.</summary>
     public async Task ConsentAsync(string account = "work")
     {

@@ -17,20 +17,20 @@ public sealed class ReloadCommandTests : IAsyncLifetime
     public async Task Reload_applies_declared_accounts_keeps_tokens_and_names_what_waits_for_a_restart()
     {
         await _broker.ConsentAsync();
-        var token = await RunAsync("token", "work");
+        var token = await _broker.RunAsync("token", "work");
         Change(section =>
         {
             section["Accounts"] = Declared();
             section["Consent"] = new JsonObject { ["Port"] = FreePorts.Take(1)[0] };
         });
 
-        var reloaded = await RunAsync("reload");
+        var reloaded = await _broker.RunAsync("reload");
 
         Assert.Equal(
             "configuration reloaded; 1 declared account(s) applied\nchanged, applied at the next start (systemctl restart tokenbroker): TokenBroker:Consent",
             reloaded);
-        Assert.Contains("declared", await RunAsync("account", "list"), StringComparison.Ordinal);
-        Assert.Equal(token, await RunAsync("token", "work"));
+        Assert.Contains("declared", await _broker.RunAsync("account", "list"), StringComparison.Ordinal);
+        Assert.Equal(token, await _broker.RunAsync("token", "work"));
     }
 
     [Fact]
@@ -39,7 +39,7 @@ public sealed class ReloadCommandTests : IAsyncLifetime
         await _broker.ConsentAsync();
         var notified = Path.Combine(Path.GetDirectoryName(_broker.ConfigFile)!, "notified");
         Change(section => section["Refresh"] = new JsonObject { ["NotifyCommand"] = new JsonArray("/bin/sh", "-c", $"printf %s \"$TOKENBROKER_ACCOUNT\" > {notified}") });
-        await RunAsync("reload");
+        await _broker.RunAsync("reload");
 
         await _broker.Server.RevokeUserAsync();
         using var refresh = _broker.Cli("refresh", "work");
@@ -64,7 +64,7 @@ public sealed class ReloadCommandTests : IAsyncLifetime
         var message = Assert.Single(cli.Stderr);
         Assert.Contains("TokenBroker:Refresh:Concurency is not a setting", message, StringComparison.Ordinal);
         Assert.EndsWith("the running configuration stays", message, StringComparison.Ordinal);
-        Assert.Contains("work", await RunAsync("status"), StringComparison.Ordinal);
+        Assert.Contains("work", await _broker.RunAsync("status"), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -76,7 +76,7 @@ public sealed class ReloadCommandTests : IAsyncLifetime
         await _broker.Daemon.WaitForLineAsync("Configuration reloaded: 1 declared account(s) applied");
 
         Assert.Equal(0, hangup.ExitCode);
-        Assert.Contains("declared", await RunAsync("account", "list"), StringComparison.Ordinal);
+        Assert.Contains("declared", await _broker.RunAsync("account", "list"), StringComparison.Ordinal);
     }
 
     private JsonObject Declared() => new()
@@ -96,13 +96,5 @@ public sealed class ReloadCommandTests : IAsyncLifetime
         var config = JsonNode.Parse(File.ReadAllText(_broker.ConfigFile))!.AsObject();
         change(config["TokenBroker"]!.AsObject());
         File.WriteAllText(_broker.ConfigFile, config.ToJsonString());
-    }
-
-    private async Task<string> RunAsync(params string[] arguments)
-    {
-        using var cli = _broker.Cli(arguments);
-        var code = await cli.WaitForExitAsync();
-        Assert.True(code == 0, $"tokenbroker {string.Join(' ', arguments)} exited {code}:\n{cli.Output}");
-        return string.Join('\n', cli.Stdout);
     }
 }
