@@ -55,7 +55,7 @@ internal static class AccountCommand
                 ("token expires", Display.Relative(status.ExpiresAt, now)),
                 ("next refresh", Display.Relative(status.NextRefresh, now)),
                 ("last refresh", Display.Relative(status.LastRefresh, now)),
-                ("last error", status.LastError),
+                ("last error", status.LastError is null ? null : Display.Plain(status.LastError)),
                 ("client id", details.ClientId),
                 ("client secret", details.HasClientSecret ? "stored (sealed)" : "none (public client)"),
                 ("tenant", details.Tenant),

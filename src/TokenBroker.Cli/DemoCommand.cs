@@ -121,20 +121,29 @@ internal static class DemoCommand
         };
         var process = Process.Start(info) ?? throw new CliException(ExitCodes.Failure, $"cannot start {assembly}");
         started.Add(process);
-        _ = process.StandardError.ReadToEndAsync(CancellationToken.None);
+        var errors = process.StandardError.ReadToEndAsync(CancellationToken.None);
         using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         limit.CancelAfter(StartWait);
-        while (await process.StandardOutput.ReadLineAsync(limit.Token).ConfigureAwait(false) is { } line)
+        try
         {
-            if (line.Contains(ready, StringComparison.Ordinal))
+            while (await process.StandardOutput.ReadLineAsync(limit.Token).ConfigureAwait(false) is { } line)
             {
-                // Keep reading, or a full pipe would stop the program.
-                _ = process.StandardOutput.ReadToEndAsync(CancellationToken.None);
-                return line[line.IndexOf(ready, StringComparison.Ordinal)..];
+                if (line.Contains(ready, StringComparison.Ordinal))
+                {
+                    // Keep reading, or a full pipe would stop the program.
+                    _ = process.StandardOutput.ReadToEndAsync(CancellationToken.None);
+                    return line[line.IndexOf(ready, StringComparison.Ordinal)..];
+                }
             }
         }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new CliException(ExitCodes.Failure, $"{assembly} was not ready after {StartWait.TotalMinutes:F0} minutes");
+        }
 
-        throw new CliException(ExitCodes.Failure, $"{assembly} stopped before it was ready (exit {process.ExitCode})");
+        await process.WaitForExitAsync(CancellationToken.None).ConfigureAwait(false);
+        var reason = (await errors.ConfigureAwait(false)).Split('\n', StringSplitOptions.RemoveEmptyEntries).LastOrDefault();
+        throw new CliException(ExitCodes.Failure, $"{assembly} stopped before it was ready (exit {process.ExitCode}){(reason is null ? string.Empty : $": {reason}")}");
     }
 
     /// <summary>One socketmap request (<c>LEN:NAME KEY,</c>) and its answer, as Postfix makes it.</summary>

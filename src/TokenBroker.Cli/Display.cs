@@ -37,6 +37,9 @@ internal static class Display
         _ => $"\e[31m{state}{Reset}",
     };
 
+    /// <summary>Text from elsewhere (a provider's error description) made safe for a terminal: control characters become <c>?</c>.</summary>
+    public static string Plain(string? text) => text is null ? "-" : string.Concat(text.Select(c => char.IsControl(c) ? '?' : c));
+
     /// <summary>Writes rows under headers, each column as wide as its widest cell (escape codes not counted).</summary>
     public static async Task TableAsync(TextWriter output, string[] headers, IEnumerable<string[]> rows)
     {
@@ -74,9 +77,9 @@ internal static class Display
         var length = 0;
         for (var i = 0; i < cell.Length; i++)
         {
-            if (cell[i] == '\e')
+            if (cell[i] == '\e' && cell.IndexOf('m', i) is var end and >= 0)
             {
-                i = cell.IndexOf('m', i);
+                i = end;
                 continue;
             }
 

@@ -64,7 +64,8 @@ internal static class DoctorCommand
             Finding.Warn => Display.Colour ? "\e[33m[warn]\e[0m" : "[warn]",
             _ => Display.Colour ? "\e[31m[FAIL]\e[0m" : "[FAIL]",
         };
-        return finding.Fix is null ? $"{mark} {finding.Check}: {finding.Detail}" : $"{mark} {finding.Check}: {finding.Detail}; fix: {finding.Fix}";
+        var line = $"{mark} {finding.Check}: {Display.Plain(finding.Detail)}";
+        return finding.Fix is null ? line : $"{line}; fix: {finding.Fix}";
     }
 
     /// <summary>Whether the installed Postfix has the settings <c>postfix-config</c> prints.</summary>

@@ -15,7 +15,7 @@ internal static class StatusCommand
             adminSocket,
             json,
             ["ACCOUNT", "PROVIDER", "STATE", "TOKEN EXPIRES", "NEXT REFRESH", "LAST REFRESH", "LAST ERROR"],
-            (a, now) => [a.Name, a.Provider ?? "-", Display.State(a.State), Display.Relative(a.ExpiresAt, now), Display.Relative(a.NextRefresh, now), Display.Relative(a.LastRefresh, now), a.LastError ?? "-"],
+            (a, now) => [a.Name, a.Provider ?? "-", Display.State(a.State), Display.Relative(a.ExpiresAt, now), Display.Relative(a.NextRefresh, now), Display.Relative(a.LastRefresh, now), Display.Plain(a.LastError)],
             cancellationToken));
         return command;
     }

@@ -38,6 +38,10 @@ internal sealed class ConfigurationReload(IConfiguration configuration, Configur
 
     private readonly SemaphoreSlim _gate = new(1, 1);
 
+    /// <summary>The settings only a start applies, as this process started with them (a reload changes the configuration, not them).</summary>
+    private readonly Dictionary<string, List<KeyValuePair<string, string?>>> _started =
+        AtNextStart.ToDictionary(key => key, key => Flatten(configuration.GetSection(key)).ToList(), StringComparer.Ordinal);
+
     public async Task<ReloadOutcome> RunAsync(CancellationToken cancellationToken)
     {
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -52,14 +56,14 @@ internal sealed class ConfigurationReload(IConfiguration configuration, Configur
                 (candidate.GetSection(RefreshOptions.Section).Get<RefreshOptions>() ?? new RefreshOptions()).Policy();
                 declared = DeclaredAccounts.Read(candidate, tokenFiles);
             }
-            catch (Exception ex) when (ex is SetupException or FileNotFoundException or InvalidDataException)
+            catch (Exception ex) when (ex is SetupException or IOException or InvalidDataException or UnauthorizedAccessException)
             {
                 var problem = $"{(ex is SetupException ? ex.Message : $"cannot read configuration file {sources.ConfigFile}: {ex.InnerException?.Message ?? ex.Message}")}; the running configuration stays";
                 DaemonLog.ReloadRefused(logger, problem);
                 return new ReloadOutcome(false, problem, []);
             }
 
-            var pending = AtNextStart.Where(key => !Flatten(configuration.GetSection(key)).SequenceEqual(Flatten(candidate.GetSection(key)))).ToList();
+            var pending = AtNextStart.Where(key => !_started[key].SequenceEqual(Flatten(candidate.GetSection(key)))).ToList();
             ((IConfigurationRoot)configuration).Reload();
             await DeclaredAccounts.ApplyAsync(declared, store, logger, cancellationToken).ConfigureAwait(false);
             DaemonLog.Reloaded(logger, declared.Count, pending.Count == 0 ? "none" : string.Join(", ", pending));

@@ -88,7 +88,19 @@ internal static class DaemonApp
         var app = builder.Build();
         app.Lifetime.ApplicationStarted.Register(() =>
         {
-            SocketFile.SetAccess(adminSocket, adminMode, admin.SocketGroup, $"{AdminOptions.Section}:SocketGroup");
+            try
+            {
+                SocketFile.SetAccess(adminSocket, adminMode, admin.SocketGroup, $"{AdminOptions.Section}:SocketGroup");
+            }
+            catch (Core.SetupException ex)
+            {
+                // Found only once listening (the group exists, the daemon may not give it the socket): stop as a bad setup does.
+                DaemonLog.SocketAccessFailed(app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(DaemonApp)), ex.Message);
+                Environment.ExitCode = 78;
+                app.Lifetime.StopApplication();
+                return;
+            }
+
             if (postfix is not null)
             {
                 app.OpenForPostfix(postfix, postfixSocket!);

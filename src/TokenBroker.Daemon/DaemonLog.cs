@@ -46,4 +46,7 @@ internal static partial class DaemonLog
 
     [LoggerMessage(1013, LogLevel.Error, "Configuration reload refused: {Problem}")]
     public static partial void ReloadRefused(ILogger logger, string problem);
+
+    [LoggerMessage(1014, LogLevel.Critical, "{Problem}; stopping")]
+    public static partial void SocketAccessFailed(ILogger logger, string problem);
 }

@@ -95,7 +95,18 @@ internal static class DeclaredAccounts
     {
         foreach (var account in accounts)
         {
-            var existed = await store.FindAsync(account.Name, cancellationToken).ConfigureAwait(false) is not null;
+            bool existed;
+            try
+            {
+                existed = await store.FindAsync(account.Name, cancellationToken).ConfigureAwait(false) is not null;
+            }
+            catch (AccountUnreadableException)
+            {
+                // Writing over it would lose what is left of it; it stays as it is for a restore.
+                DaemonLog.DeclaredAccount(logger, account.Name.Value, "not applied: the stored account cannot be read; restore it from a backup, or remove it (tokenbroker account remove) to start afresh");
+                continue;
+            }
+
             await store.SaveAccountAsync(account, cancellationToken).ConfigureAwait(false);
             DaemonLog.DeclaredAccount(logger, account.Name.Value, existed ? "settings applied, grant kept" : "added; it needs consent");
         }

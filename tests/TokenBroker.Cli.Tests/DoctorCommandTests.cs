@@ -54,6 +54,19 @@ public sealed class DoctorCommandTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_lookup_socket_gone_from_under_the_daemon_is_named_and_the_rest_still_checked()
+    {
+        File.Delete(Path.Combine(_broker.Layout.Directory, "postfix.sock"));
+
+        using var cli = _broker.Cli("doctor");
+
+        Assert.Equal(1, await cli.WaitForExitAsync());
+        Assert.Contains(cli.Stdout, l => l.StartsWith("[FAIL] postfix socket: ", StringComparison.Ordinal) && l.EndsWith("does not exist; fix: restart tokenbrokerd", StringComparison.Ordinal));
+        Assert.StartsWith("[ ok ] daemon: answers on", cli.Stdout.First(), StringComparison.Ordinal);
+        Assert.Contains(cli.Stdout, l => l.StartsWith("[FAIL] account work: needs consent", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task A_daemon_that_does_not_answer_is_a_failure_with_what_to_do()
     {
         _broker.Daemon.Terminate();

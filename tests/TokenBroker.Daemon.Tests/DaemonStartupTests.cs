@@ -184,9 +184,11 @@ public sealed class DaemonStartupTests : IDisposable
             accounts.Update(document);
         }
 
-        _run.WriteConfig(new { MasterKeyFile = key });
+        // Declared in the configuration too: its settings cannot be applied without losing what is left of it.
+        _run.WriteConfig(new { MasterKeyFile = key, Accounts = new { damaged = new { Provider = "google", Username = "d@example.test", ClientId = "id" } } });
         using var daemon = await _run.StartReadyAsync();
 
+        Assert.Contains(daemon.Stdout, l => l.Contains("Account damaged from the configuration: not applied: the stored account cannot be read", StringComparison.Ordinal));
         Assert.Contains(daemon.Stdout, l => l.Contains("Account damaged is unreadable", StringComparison.Ordinal) && l.Contains("refresh_token", StringComparison.Ordinal));
         Assert.Contains(daemon.Stdout, l => l.Contains("Account healthy: Active", StringComparison.Ordinal));
         Assert.Contains(daemon.Stdout, l => l.Contains("ready: 1 account(s), 1 unreadable", StringComparison.Ordinal));

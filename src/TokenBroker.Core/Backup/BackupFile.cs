@@ -120,6 +120,9 @@ internal sealed record BackupAccount(
             account.ClientSecret?.Reveal(), file is null ? null : new TokenFileSpec(file.Path, file.Owner, file.Group, Convert.ToString((int)file.Mode, 8)));
     }
 
+    /// <summary>The name and provider; never the client secret.</summary>
+    public override string ToString() => $"BackupAccount {{ Name = {Name}, Provider = {Provider} }}";
+
     public Account ToAccount() => new()
     {
         Name = AccountName.Parse(Name),
@@ -161,6 +164,9 @@ internal sealed record BackupGrant(
         grant.IssuedAt,
         grant.LastRefresh,
         grant.LastError);
+
+    /// <summary>The state and times; never a token.</summary>
+    public override string ToString() => $"BackupGrant {{ State = {State}, ExpiresAt = {ExpiresAt:u} }}";
 
     public Grant ToGrant() => new()
     {

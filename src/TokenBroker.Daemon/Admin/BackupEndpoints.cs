@@ -57,6 +57,19 @@ internal static class BackupEndpoints
         return Results.Bytes(BackupFile.Seal(entries, key), "application/octet-stream");
     }
 
+    private static MasterKey GivenKey(string base64)
+    {
+        var content = Convert.FromBase64String(base64);
+        try
+        {
+            return MasterKeyFile.FromContent(content, "the key given to restore");
+        }
+        finally
+        {
+            System.Security.Cryptography.CryptographicOperations.ZeroMemory(content);
+        }
+    }
+
     private static async Task<IResult> RestoreAsync(
         HttpContext context, IGrantStore store, MasterKey key, RefreshCoordinator coordinator, AccountReports reports, ILoggerFactory loggers, CancellationToken cancellationToken)
     {
@@ -66,7 +79,7 @@ internal static class BackupEndpoints
         IReadOnlyList<(Core.Accounts.Account Account, Core.Grants.Grant Grant)> entries;
         try
         {
-            using var sealedWith = context.Request.Headers[KeyHeader] is [{ } other] ? MasterKeyFile.FromContent(Convert.FromBase64String(other), "the key given to restore") : null;
+            using var sealedWith = context.Request.Headers[KeyHeader] is [{ } other] ? GivenKey(other) : null;
             entries = BackupFile.Open(body.GetBuffer().AsSpan(0, (int)body.Length), sealedWith ?? key);
         }
         catch (Exception ex) when (ex is InvalidDataException or SetupException or FormatException)

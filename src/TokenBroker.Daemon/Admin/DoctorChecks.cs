@@ -47,6 +47,11 @@ internal sealed class DoctorChecks(
 
     private static Finding Private(string check, string path, string fix)
     {
+        if (!Path.Exists(path))
+        {
+            return new Finding(check, Finding.Fail, $"{path} does not exist", "restart tokenbrokerd");
+        }
+
         var mode = File.GetUnixFileMode(path);
         return (mode & OthersAndGroup) == 0
             ? new Finding(check, Finding.Ok, $"{path}, mode {PrivateFiles.Octal(mode)}")
@@ -80,6 +85,11 @@ internal sealed class DoctorChecks(
         }
 
         var (uid, groups) = postfix;
+        if (!Path.Exists(socket))
+        {
+            return new Finding(Check, Finding.Fail, $"{socket} does not exist", "restart tokenbrokerd");
+        }
+
         var fix = "set TokenBroker:Postfix:SocketGroup to postfix (and keep every directory on the way searchable)";
         for (var directory = Path.GetDirectoryName(socket); directory is not null; directory = Path.GetDirectoryName(directory))
         {
@@ -122,7 +132,7 @@ internal sealed class DoctorChecks(
             using var response = await http.GetAsync(url, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
             theirs = response.Headers.Date;
         }
-        catch (HttpRequestException ex)
+        catch (Exception ex) when (ex is HttpRequestException || (ex is TaskCanceledException && !cancellationToken.IsCancellationRequested))
         {
             return new Finding(Check, Finding.Warn, $"could not ask {url.Host} for its time: {ex.Message}");
         }

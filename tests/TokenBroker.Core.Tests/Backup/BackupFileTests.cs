@@ -30,6 +30,7 @@ public sealed class BackupFileTests
         Assert.Equal(account.MatchKeys, restoredAccount.MatchKeys);
         Assert.Equal(grant.MsalCache, restoredGrant.MsalCache);
         Assert.Equal(grant.RefreshToken, restoredGrant.RefreshToken);
+        Assert.Equal(grant.AccessToken, restoredGrant.AccessToken);
         Assert.Equal((grant.State, grant.ExpiresAt, grant.IssuedAt, grant.LastRefresh, grant.LastError), (restoredGrant.State, restoredGrant.ExpiresAt, restoredGrant.IssuedAt, restoredGrant.LastRefresh, restoredGrant.LastError));
     }
 
