@@ -214,10 +214,7 @@ public sealed class DaemonStartupTests : IDisposable
     {
         File.WriteAllText(_run.ConfigFile, "{ \"TokenBroker\": ");
 
-        using var daemon = _run.Start();
-
-        Assert.Equal(ExitConfig, await daemon.WaitForExitAsync());
-        Assert.Contains($"cannot read configuration file {_run.ConfigFile}", Assert.Single(daemon.Stderr), StringComparison.Ordinal);
+        await AssertStopsNamingAsync($"cannot read configuration file {_run.ConfigFile}");
     }
 
     [Theory]
@@ -230,10 +227,7 @@ public sealed class DaemonStartupTests : IDisposable
     {
         File.WriteAllText(_run.ConfigFile, $"{{\"TokenBroker\": {section}}}");
 
-        using var daemon = _run.Start();
-
-        Assert.Equal(ExitConfig, await daemon.WaitForExitAsync());
-        Assert.Contains(message, Assert.Single(daemon.Stderr), StringComparison.Ordinal);
+        await AssertStopsNamingAsync(message);
     }
 
     [Theory]
@@ -247,10 +241,7 @@ public sealed class DaemonStartupTests : IDisposable
     {
         File.WriteAllText(_run.ConfigFile, $"{{\"TokenBroker\": {{\"StateDirectory\": \"{_run.Layout.Directory}\", \"Accounts\": {accounts}}}}}");
 
-        using var daemon = _run.Start();
-
-        Assert.Equal(ExitConfig, await daemon.WaitForExitAsync());
-        Assert.Contains(message, Assert.Single(daemon.Stderr), StringComparison.Ordinal);
+        await AssertStopsNamingAsync(message);
     }
 
     [Theory]
@@ -262,10 +253,7 @@ public sealed class DaemonStartupTests : IDisposable
     {
         _run.WriteConfig(new Dictionary<string, object> { ["Refresh"] = new Dictionary<string, object> { [key] = value } });
 
-        using var daemon = _run.Start();
-
-        Assert.Equal(ExitConfig, await daemon.WaitForExitAsync());
-        Assert.Contains(message, Assert.Single(daemon.Stderr), StringComparison.Ordinal);
+        await AssertStopsNamingAsync(message);
     }
 
     [Theory]
@@ -279,10 +267,7 @@ public sealed class DaemonStartupTests : IDisposable
     {
         _run.WriteConfig(new Dictionary<string, object> { ["Postfix"] = new Dictionary<string, object> { [key] = value } });
 
-        using var daemon = _run.Start();
-
-        Assert.Equal(ExitConfig, await daemon.WaitForExitAsync());
-        Assert.Contains(message, Assert.Single(daemon.Stderr), StringComparison.Ordinal);
+        await AssertStopsNamingAsync(message);
     }
 
     [Fact]
@@ -325,5 +310,14 @@ public sealed class DaemonStartupTests : IDisposable
         var group = stat.StandardOutput.ReadToEnd().Trim();
         stat.WaitForExit();
         return group;
+    }
+
+    /// <summary>Starts the daemon on the current configuration and checks it stops with exit 78 and one stderr line holding <paramref name="message"/>.</summary>
+    private async Task AssertStopsNamingAsync(string message)
+    {
+        using var daemon = _run.Start();
+
+        Assert.Equal(ExitConfig, await daemon.WaitForExitAsync());
+        Assert.Contains(message, Assert.Single(daemon.Stderr), StringComparison.Ordinal);
     }
 }
