@@ -44,8 +44,8 @@ internal static class AccountCommand
                 return ExitCodes.Ok;
             }
 
-            var (status, now) = (details.Status, details.Now);
-            var file = details.TokenFile;
+            var (status, now, settings) = (details.Status, details.Now, details.Settings);
+            var file = settings.TokenFile;
             var lines = new (string Key, string? Value)[]
             {
                 ("account", status.Name),
@@ -56,15 +56,15 @@ internal static class AccountCommand
                 ("next refresh", Display.Relative(status.NextRefresh, now)),
                 ("last refresh", Display.Relative(status.LastRefresh, now)),
                 ("last error", status.LastError is null ? null : Display.Plain(status.LastError)),
-                ("client id", details.ClientId),
+                ("client id", settings.ClientId),
                 ("client secret", details.HasClientSecret ? "stored (sealed)" : "none (public client)"),
-                ("tenant", details.Tenant),
-                ("issuer", details.Issuer?.AbsoluteUri),
-                ("authorize url", details.AuthorizeUrl?.AbsoluteUri),
-                ("token url", details.TokenUrl?.AbsoluteUri),
-                ("device url", details.DeviceUrl?.AbsoluteUri),
-                ("scopes", string.Join(' ', details.Scopes)),
-                ("postfix keys", string.Join(' ', details.MatchKeys)),
+                ("tenant", settings.Tenant),
+                ("issuer", settings.Issuer?.AbsoluteUri),
+                ("authorize url", settings.AuthorizeUrl?.AbsoluteUri),
+                ("token url", settings.TokenUrl?.AbsoluteUri),
+                ("device url", settings.DeviceUrl?.AbsoluteUri),
+                ("scopes", string.Join(' ', settings.Scopes)),
+                ("postfix keys", string.Join(' ', details.PostfixKeys)),
                 ("token file", file is null ? null : $"{file.Path} (mode {file.Mode}, owner {file.Owner ?? "the daemon's user"}, group {file.Group ?? "the daemon's group"})"),
             };
             foreach (var (key, value) in lines.Where(l => !string.IsNullOrEmpty(l.Value)))

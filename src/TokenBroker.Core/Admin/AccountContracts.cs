@@ -69,29 +69,10 @@ public sealed record StatusReport(DateTimeOffset Now, IReadOnlyList<AccountStatu
 /// <summary>One account in full, for <c>account show</c>; never a secret.</summary>
 /// <param name="Now">The daemon's current time.</param>
 /// <param name="Status">Where it stands.</param>
-/// <param name="ClientId">The OAuth2 client id.</param>
+/// <param name="Settings">Its settings as <c>account add</c> takes them (scopes filled with the provider's defaults), without the client secret.</param>
 /// <param name="HasClientSecret">Whether a client secret is stored.</param>
-/// <param name="Tenant">Microsoft tenant.</param>
-/// <param name="Issuer">Issuer or authority.</param>
-/// <param name="AuthorizeUrl">Authorization endpoint, when given.</param>
-/// <param name="TokenUrl">Token endpoint, when given.</param>
-/// <param name="DeviceUrl">Device authorization endpoint, when given.</param>
-/// <param name="Scopes">The scopes requested (the provider's defaults when none were given).</param>
-/// <param name="MatchKeys">The Postfix lookup keys it answers, its user name first.</param>
-/// <param name="TokenFile">Its token file, if any.</param>
-public sealed record AccountDetails(
-    DateTimeOffset Now,
-    AccountStatus Status,
-    string? ClientId,
-    bool HasClientSecret,
-    string? Tenant,
-    Uri? Issuer,
-    Uri? AuthorizeUrl,
-    Uri? TokenUrl,
-    Uri? DeviceUrl,
-    IReadOnlyList<string> Scopes,
-    IReadOnlyList<string> MatchKeys,
-    TokenFileSpec? TokenFile);
+/// <param name="PostfixKeys">The Postfix lookup keys it answers, its user name first.</param>
+public sealed record AccountDetails(DateTimeOffset Now, AccountStatus Status, AccountSpec Settings, bool HasClientSecret, IReadOnlyList<string> PostfixKeys);
 
 /// <summary>What <c>account remove</c> did.</summary>
 /// <param name="Name">The account.</param>

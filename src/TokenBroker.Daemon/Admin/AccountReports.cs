@@ -24,23 +24,12 @@ internal sealed class AccountReports(IGrantStore store, RefreshTriggers triggers
     }
 
     /// <summary>One account in full.</summary>
-    public async Task<AccountDetails> DetailsAsync(AccountEntry entry, CancellationToken cancellationToken)
-    {
-        var spec = AccountSpecs.ToSpec(entry.Account);
-        return new AccountDetails(
-            time.GetUtcNow(),
-            await StatusAsync(entry, cancellationToken).ConfigureAwait(false),
-            spec.ClientId,
-            entry.Account.ClientSecret is not null,
-            spec.Tenant,
-            spec.Issuer,
-            spec.AuthorizeUrl,
-            spec.TokenUrl,
-            spec.DeviceUrl,
-            spec.Scopes,
-            [.. AccountClaims.Explicit(entry.Account)],
-            spec.TokenFile);
-    }
+    public async Task<AccountDetails> DetailsAsync(AccountEntry entry, CancellationToken cancellationToken) => new(
+        time.GetUtcNow(),
+        await StatusAsync(entry, cancellationToken).ConfigureAwait(false),
+        AccountSpecs.ToSpec(entry.Account),
+        entry.Account.ClientSecret is not null,
+        [.. AccountClaims.Explicit(entry.Account)]);
 
     /// <summary>One account's state, token expiry, next planned refresh and last error.</summary>
     public async Task<AccountStatus> StatusAsync(AccountEntry entry, CancellationToken cancellationToken)
