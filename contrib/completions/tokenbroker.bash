@@ -3,7 +3,7 @@ _tokenbroker() {
     local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD-1]} path= words= i
     for ((i = 1; i < COMP_CWORD; i++)); do
         case "$path ${COMP_WORDS[i]}" in
-            " init"|" account"|" account add"|" account list"|" account show"|" account remove"|" consent"|" status"|" token"|" refresh"|" postfix-config"|" doctor"|" backup"|" restore"|" reload"|" demo"|" completions") path="$path ${COMP_WORDS[i]}" ;;
+            " init"|" account"|" account add"|" account list"|" account show"|" account remove"|" consent"|" status"|" token"|" refresh"|" postfix-config"|" doctor"|" backup"|" restore"|" rekey"|" reload"|" demo"|" completions") path="$path ${COMP_WORDS[i]}" ;;
         esac
     done
     case $prev in
@@ -13,7 +13,7 @@ _tokenbroker() {
         --provider) COMPREPLY=($(compgen -W 'generic google microsoft' -- "$cur")); return ;;
     esac
     case $path in
-        "") words='init account consent status token refresh postfix-config doctor backup restore reload demo completions --admin-socket --help' ;;
+        "") words='init account consent status token refresh postfix-config doctor backup restore rekey reload demo completions --admin-socket --help' ;;
         " init") words='--state-dir --key-file --admin-socket --help' ;;
         " account") words='add list show remove --admin-socket --help' ;;
         " account add") words='--provider --username --client-id --client-secret-file --tenant --issuer --authorize-url --token-url --device-url --scope --match --token-file --token-file-owner --token-file-group --token-file-mode --admin-socket --help' ;;
@@ -28,6 +28,7 @@ _tokenbroker() {
         " doctor") words='--json --admin-socket --help' ;;
         " backup") words='--admin-socket --help' ;;
         " restore") words='--key-file --admin-socket --help' ;;
+        " rekey") words='--admin-socket --help' ;;
         " reload") words='--admin-socket --help' ;;
         " demo") words='--no-build --admin-socket --help' ;;
         " completions") words='--admin-socket --help' ;;

@@ -68,6 +68,9 @@ internal sealed class AdminClient : IDisposable
     public Task<ReloadOutcome> ReloadAsync(CancellationToken cancellationToken) =>
         SendAsync(HttpMethod.Post, "v1/reload", null, AdminJson.Default.ReloadOutcome, cancellationToken);
 
+    public Task<KeyChange> RekeyAsync(CancellationToken cancellationToken) =>
+        SendAsync(HttpMethod.Post, "v1/rekey", null, AdminJson.Default.KeyChange, cancellationToken);
+
     public Task<DoctorReport> DoctorAsync(CancellationToken cancellationToken) =>
         SendAsync(HttpMethod.Get, "v1/doctor", null, AdminJson.Default.DoctorReport, cancellationToken);
 

@@ -5,7 +5,8 @@ namespace TokenBroker.Cli;
 
 /// <summary>
 /// <c>tokenbroker backup FILE</c> and <c>tokenbroker restore FILE [--key-file KEY]</c>: every account
-/// and grant, sealed with the master key, out of the running daemon and back into it.
+/// and grant, sealed with the master key, out of the running daemon and back into it;
+/// <c>tokenbroker rekey</c>: a new master key for everything.
 /// </summary>
 internal static class BackupCommand
 {
@@ -55,6 +56,21 @@ internal static class BackupCommand
                     CryptographicOperations.ZeroMemory(key);
                 }
             }
+        });
+        return command;
+    }
+
+    public static Command Rekey(Option<string?> adminSocket)
+    {
+        var command = new Command("rekey", "Seal everything with a new master key and replace the key file with it; a crash leaves the store readable with the old key or the new one");
+        command.SetAction(async (result, cancellationToken) =>
+        {
+            using var client = new AdminClient(AdminClient.Resolve(result.GetValue(adminSocket)));
+            var change = await client.RekeyAsync(cancellationToken).ConfigureAwait(false);
+            await result.InvocationConfiguration.Output.WriteLineAsync(
+                $"master key {change.KeyFile} replaced: key id {change.OldKeyId} -> {change.NewKeyId}, {change.Accounts} account(s) sealed again\n" +
+                $"backups sealed with key id {change.OldKeyId} cannot be restored any more: make a new one now (tokenbroker backup FILE)").ConfigureAwait(false);
+            return ExitCodes.Ok;
         });
         return command;
     }

@@ -20,6 +20,7 @@ var root = new RootCommand("tokenbroker: operate the TokenBroker OAuth2 token br
     DoctorCommand.Create(adminSocket),
     BackupCommand.Backup(adminSocket),
     BackupCommand.Restore(adminSocket),
+    BackupCommand.Rekey(adminSocket),
     ReloadCommand.Create(adminSocket),
     DemoCommand.Create(),
 };

@@ -49,4 +49,7 @@ internal static partial class DaemonLog
 
     [LoggerMessage(1014, LogLevel.Critical, "{Problem}; stopping")]
     public static partial void SocketAccessFailed(ILogger logger, string problem);
+
+    [LoggerMessage(1015, LogLevel.Warning, "A master key change was cut off by a crash and is now {Outcome} (key id {KeyId})")]
+    public static partial void RekeyRecovered(ILogger logger, string outcome, string keyId);
 }

@@ -25,22 +25,23 @@ internal static class StoreServices
             var options = sp.GetRequiredService<IOptions<BrokerOptions>>().Value;
             var layout = sp.GetRequiredService<StateLayout>();
             var source = MasterKeySource.Resolve(options.MasterKeyFile, Environment.GetEnvironmentVariable("CREDENTIALS_DIRECTORY"), layout);
-            var key = source.LoadOrCreate(out var created);
+            var store = LiteDbGrantStore.Open(layout, source);
             var logger = Logger(sp);
-            DaemonLog.MasterKey(logger, key.Source, key.KeyId, created ? " (created)" : string.Empty);
+            if (store.Recovery != RekeyRecovery.None)
+            {
+                DaemonLog.RekeyRecovered(logger, store.Recovery == RekeyRecovery.Finished ? "finished: the store and key file now hold the new key" : "undone: the store keeps the old key", store.Key.KeyId);
+            }
+
+            DaemonLog.MasterKey(logger, store.Key.Source, store.Key.KeyId, store.KeyCreated ? " (created)" : string.Empty);
             if (source.Path == layout.DefaultKeyFile)
             {
                 DaemonLog.KeyBesideStore(logger);
             }
 
-            return key;
-        });
-        services.AddSingleton(sp =>
-        {
-            var store = LiteDbGrantStore.Open(sp.GetRequiredService<StateLayout>(), sp.GetRequiredService<MasterKey>());
-            DaemonLog.Store(Logger(sp), store.FilePath, store.Created ? " (created)" : string.Empty);
+            DaemonLog.Store(logger, store.FilePath, store.Created ? " (created)" : string.Empty);
             return store;
         });
+        services.AddSingleton<ISealedStore>(sp => sp.GetRequiredService<LiteDbGrantStore>());
         services.AddSingleton(sp => new WatchedGrantStore(sp.GetRequiredService<LiteDbGrantStore>()));
         services.AddSingleton<IGrantStore>(sp => sp.GetRequiredService<WatchedGrantStore>());
         return services;

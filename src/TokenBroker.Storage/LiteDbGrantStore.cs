@@ -12,7 +12,7 @@ namespace TokenBroker.Storage;
 /// The embedded store: one LiteDB file in the state directory, mode 0600, guarded by an exclusive
 /// flock so only one daemon uses it. Every secret field is sealed with AES-256-GCM.
 /// </summary>
-public sealed class LiteDbGrantStore : IGrantStore, IDisposable
+public sealed partial class LiteDbGrantStore : IGrantStore, ISealedStore, IDisposable
 {
     private const string AccountsCollection = "accounts";
     private const string MetaCollection = "meta";
@@ -21,10 +21,10 @@ public sealed class LiteDbGrantStore : IGrantStore, IDisposable
     private const int PageSize = 8192;
 
     private readonly StoreLock _lock;
-    private readonly LiteDatabase _database;
-    private readonly ILiteCollection<BsonDocument> _accounts;
-    private readonly AccountDocuments _documents;
     private readonly SemaphoreSlim _gate = new(1, 1);
+    private LiteDatabase _database;
+    private ILiteCollection<BsonDocument> _accounts;
+    private AccountDocuments _documents;
 
     private LiteDbGrantStore(StoreLock storeLock, LiteDatabase database, MasterKey key, string file)
     {
@@ -32,60 +32,111 @@ public sealed class LiteDbGrantStore : IGrantStore, IDisposable
         _database = database;
         _accounts = database.GetCollection(AccountsCollection);
         _documents = new AccountDocuments(new SecretSealer(key));
+        Key = key;
         FilePath = file;
     }
 
     /// <summary>The store file.</summary>
     public string FilePath { get; }
 
-    /// <summary>True when <see cref="Open"/> created the store file.</summary>
+    /// <summary>True when the store file was created by this open.</summary>
     public bool Created { get; private init; }
 
+    /// <inheritdoc />
+    public MasterKey Key { get; private set; }
+
+    /// <summary>Where the key came from, when the store was opened from a <see cref="MasterKeySource"/>.</summary>
+    public MasterKeySource? KeySource { get; private init; }
+
+    /// <summary>True when the key file was created by this open.</summary>
+    public bool KeyCreated { get; private init; }
+
+    /// <summary>What this open did about a rekey that a crash interrupted.</summary>
+    public RekeyRecovery Recovery { get; private init; }
+
     /// <summary>
-    /// Opens the store in <paramref name="layout"/>'s directory, creating directory and file when
-    /// missing. An existing file is first read through an overlay that keeps writes in memory, and checked against the key, so
-    /// a wrong key or a corrupt file is refused before anything is written.
+    /// Opens the store in <paramref name="layout"/>'s directory with <paramref name="key"/>, creating
+    /// directory and file when missing. An existing file is first read through an overlay that keeps
+    /// writes in memory, and checked against the key, so a wrong key or a corrupt file is refused
+    /// before anything is written.
     /// </summary>
     /// <exception cref="SetupException">Locked by another daemon, loose permissions, corrupt, or another key.</exception>
     public static LiteDbGrantStore Open(StateLayout layout, MasterKey key)
     {
-        ArgumentNullException.ThrowIfNull(layout);
         ArgumentNullException.ThrowIfNull(key);
+        return Open(layout, key, source: null);
+    }
+
+    /// <summary>
+    /// As <see cref="Open(StateLayout, MasterKey)"/> with the key read from <paramref name="source"/>
+    /// (created there when allowed), after finishing or undoing a rekey that a crash interrupted.
+    /// </summary>
+    /// <exception cref="SetupException">As above, or the key is missing, open to others or malformed.</exception>
+    public static LiteDbGrantStore Open(StateLayout layout, MasterKeySource source)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        return Open(layout, givenKey: null, source);
+    }
+
+    private static LiteDbGrantStore Open(StateLayout layout, MasterKey? givenKey, MasterKeySource? source)
+    {
+        ArgumentNullException.ThrowIfNull(layout);
         PrivateFiles.EnsureDirectory(layout.Directory);
         var storeLock = StoreLock.Acquire(layout.LockFile);
+        MasterKey? loaded = null;
         try
         {
-            var file = layout.StoreFile;
-            var created = !File.Exists(file);
-            if (created)
+            // The rekey check comes first, under the lock: it may put a new key file in place.
+            var recovery = source is { IsCredential: false } ? Recover(layout.StoreFile, source.Path) : RekeyRecovery.None;
+            var keyCreated = false;
+            loaded = source?.LoadOrCreate(out keyCreated);
+            var key = givenKey ?? loaded!;
+            var (database, created) = OpenFile(layout.StoreFile, key);
+            return new LiteDbGrantStore(storeLock, database, key, layout.StoreFile)
             {
-                PrivateFiles.CreateNew(file).Dispose();
-            }
-            else
-            {
-                PrivateFiles.EnsurePrivate(file, "store file");
-                Verify(file, key);
-            }
-
-            var database = new LiteDatabase(Connection(file));
-            if (created)
-            {
-                database.GetCollection(MetaCollection).Insert(new BsonDocument
-                {
-                    ["_id"] = MetaId,
-                    ["format"] = FormatVersion,
-                    ["key_id"] = key.KeyId,
-                });
-            }
-
-            return new LiteDbGrantStore(storeLock, database, key, file) { Created = created };
+                Created = created,
+                KeySource = source,
+                KeyCreated = keyCreated,
+                Recovery = recovery,
+            };
         }
         catch
         {
+            loaded?.Dispose();
             storeLock.Dispose();
             throw;
         }
     }
+
+    private static (LiteDatabase Database, bool Created) OpenFile(string file, MasterKey key)
+    {
+        var created = !File.Exists(file);
+        if (created)
+        {
+            PrivateFiles.CreateNew(file).Dispose();
+        }
+        else
+        {
+            PrivateFiles.EnsurePrivate(file, "store file");
+            Verify(file, key);
+        }
+
+        var database = new LiteDatabase(Connection(file));
+        if (created)
+        {
+            WriteMeta(database, key);
+        }
+
+        return (database, created);
+    }
+
+    private static void WriteMeta(LiteDatabase database, MasterKey key) =>
+        database.GetCollection(MetaCollection).Insert(new BsonDocument
+        {
+            ["_id"] = MetaId,
+            ["format"] = FormatVersion,
+            ["key_id"] = key.KeyId,
+        });
 
     /// <inheritdoc />
     public Task<StoreListing> ListAsync(CancellationToken cancellationToken) => ExclusiveAsync(() =>
@@ -181,12 +232,16 @@ public sealed class LiteDbGrantStore : IGrantStore, IDisposable
     public Task<bool> RemoveAsync(AccountName name, CancellationToken cancellationToken) =>
         ExclusiveAsync(() => _accounts.Delete(name.Value), cancellationToken);
 
-    /// <summary>Closes the database file, then releases the lock.</summary>
+    /// <summary>Closes the database file, then releases the lock; a key this store read from its source is zeroed.</summary>
     public void Dispose()
     {
         _database.Dispose();
         _gate.Dispose();
         _lock.Dispose();
+        if (KeySource is not null)
+        {
+            Key.Dispose();
+        }
     }
 
     /// <summary>
@@ -225,6 +280,18 @@ public sealed class LiteDbGrantStore : IGrantStore, IDisposable
     /// </summary>
     private static void Verify(string file, MasterKey key)
     {
+        var storedKeyId = StoredKeyId(file);
+        if (storedKeyId != key.KeyId)
+        {
+            throw new SetupException(
+                $"master key {key.Source} (key id {key.KeyId}) does not open store {file}, which was sealed with key id {storedKeyId}; the store was left untouched: use the key it was created with");
+        }
+    }
+
+    /// <summary>The id of the key the store file says it is sealed with, read without changing the file.</summary>
+    /// <exception cref="SetupException">The file is corrupt or not a TokenBroker store.</exception>
+    private static string StoredKeyId(string file)
+    {
         string? storedKeyId;
         try
         {
@@ -252,17 +319,8 @@ public sealed class LiteDbGrantStore : IGrantStore, IDisposable
                 ex);
         }
 
-        if (storedKeyId is null)
-        {
-            throw new SetupException(
-                $"store file {file} has no TokenBroker metadata; it was left untouched: restore it from a backup, or move it aside to start empty");
-        }
-
-        if (storedKeyId != key.KeyId)
-        {
-            throw new SetupException(
-                $"master key {key.Source} (key id {key.KeyId}) does not open store {file}, which was sealed with key id {storedKeyId}; the store was left untouched: use the key it was created with");
-        }
+        return storedKeyId ?? throw new SetupException(
+            $"store file {file} has no TokenBroker metadata; it was left untouched: restore it from a backup, or move it aside to start empty");
     }
 
     /// <summary>LiteDB's write-ahead log beside the data file (<c>name-log.ext</c>).</summary>

@@ -77,6 +77,26 @@ public sealed class BrokerScenario : IAsyncDisposable
         await StartDaemonAsync();
     }
 
+    /// <summary>Kills the daemon with SIGKILL, as a crash would, and waits until it is gone.</summary>
+    public async Task KillAsync()
+    {
+        Daemon.Kill();
+        await Daemon.WaitForExitAsync();
+        Daemon.Dispose();
+        _daemon = null;
+    }
+
+    /// <summary>Stops the daemon and returns everything in its store, secrets revealed, one line per account.</summary>
+    public async Task<IReadOnlyList<string>> StopAndReadAllAsync()
+    {
+        Daemon.Terminate();
+        await Daemon.WaitForExitAsync();
+        Daemon.Dispose();
+        _daemon = null;
+        using var store = LiteDbGrantStore.Open(Layout, new MasterKeySource(KeyFile, CreateIfMissing: false));
+        return await StoreContents.ReadAsync(store);
+    }
+
     /// <summary>Starts <c>tokenbroker ARGS --admin-socket SOCKET</c>.</summary>
     public ChildProcess Cli(params string[] arguments) => Cli(null, arguments);
 
@@ -117,7 +137,8 @@ public sealed class BrokerScenario : IAsyncDisposable
         return (await store.FindAsync(AccountName.Parse("work"), CancellationToken.None))!;
     }
 
-    private async Task StartDaemonAsync()
+    /// <summary>Starts the daemon on the scenario's configuration and waits until it is ready.</summary>
+    public async Task StartDaemonAsync()
     {
         _daemon = ChildProcess.Start(BuiltPrograms.Daemon, ["--config", ConfigFile], _directory.Path);
         await _daemon.WaitForLineAsync("tokenbrokerd ready");

@@ -70,4 +70,5 @@ public sealed record AdminError(string Error, string Message, bool Transient = f
 [JsonSerializable(typeof(AccountRemoved))]
 [JsonSerializable(typeof(DoctorReport))]
 [JsonSerializable(typeof(ReloadOutcome))]
+[JsonSerializable(typeof(KeyChange))]
 public sealed partial class AdminJson : JsonSerializerContext;

@@ -26,3 +26,10 @@ public sealed record DoctorReport(IReadOnlyList<Finding> Findings);
 /// <param name="Message">One line for a person.</param>
 /// <param name="AtNextStart">Changed settings that only a restart applies (sockets, ports, paths, access).</param>
 public sealed record ReloadOutcome(bool Applied, string Message, IReadOnlyList<string> AtNextStart);
+
+/// <summary>A finished rekey.</summary>
+/// <param name="KeyFile">The key file that now holds the new key.</param>
+/// <param name="OldKeyId">The id of the key that is gone.</param>
+/// <param name="NewKeyId">The id of the new key.</param>
+/// <param name="Accounts">How many accounts were sealed again.</param>
+public sealed record KeyChange(string KeyFile, string OldKeyId, string NewKeyId, int Accounts);

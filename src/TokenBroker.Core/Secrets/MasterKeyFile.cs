@@ -45,13 +45,31 @@ public static class MasterKeyFile
     public static MasterKey Create(string path)
     {
         var key = MasterKey.Generate(path);
-        using (var stream = PrivateFiles.CreateNew(path))
-        {
-            stream.Write(Encoding.ASCII.GetBytes(Convert.ToBase64String(key.Bytes) + "\n"));
-            stream.Flush(flushToDisk: true);
-        }
-
+        Write(path, key);
         return key;
+    }
+
+    /// <summary>Where a new key waits beside <paramref name="path"/> while a rekey is under way.</summary>
+    public static string PendingPath(string path) => path + ".new";
+
+    /// <summary>
+    /// Writes a new random key to <see cref="PendingPath"/> (mode 0600, synced to disk), replacing a
+    /// leftover one; the key's source is <paramref name="path"/>, where it will be renamed to.
+    /// </summary>
+    public static MasterKey CreatePending(string path)
+    {
+        var pending = PendingPath(path);
+        File.Delete(pending);
+        var key = MasterKey.Generate(path);
+        Write(pending, key);
+        return key;
+    }
+
+    private static void Write(string path, MasterKey key)
+    {
+        using var stream = PrivateFiles.CreateNew(path);
+        stream.Write(Encoding.ASCII.GetBytes(Convert.ToBase64String(key.Bytes) + "\n"));
+        stream.Flush(flushToDisk: true);
     }
 
     private static byte[]? Decode(byte[] content)

@@ -5,7 +5,8 @@ namespace TokenBroker.Core.Secrets;
 /// <summary>Where the master key is read from, and whether it may be created there.</summary>
 /// <param name="Path">The key file.</param>
 /// <param name="CreateIfMissing">True only for the default key file in the state directory.</param>
-public sealed record MasterKeySource(string Path, bool CreateIfMissing)
+/// <param name="IsCredential">True for a systemd credential, which the daemon can read but never replace.</param>
+public sealed record MasterKeySource(string Path, bool CreateIfMissing, bool IsCredential = false)
 {
     /// <summary>The name of the systemd credential that holds the key.</summary>
     public const string CredentialName = "tokenbroker.key";
@@ -23,7 +24,7 @@ public sealed record MasterKeySource(string Path, bool CreateIfMissing)
             var credential = System.IO.Path.Combine(credentialsDirectory, CredentialName);
             if (File.Exists(credential))
             {
-                return new MasterKeySource(credential, CreateIfMissing: false);
+                return new MasterKeySource(credential, CreateIfMissing: false, IsCredential: true);
             }
         }
 

@@ -14,4 +14,10 @@ internal static partial class AdminLog
 
     [LoggerMessage(6003, LogLevel.Warning, "Restored {Count} account(s) from a backup; every account and grant was replaced")]
     public static partial void Restored(ILogger logger, int count);
+
+    [LoggerMessage(6004, LogLevel.Warning, "Master key replaced: key id {OldKeyId} is gone, {NewKeyId} in {KeyFile} seals {Count} account(s); backups sealed with the old key cannot be restored any more")]
+    public static partial void Rekeyed(ILogger logger, string oldKeyId, string newKeyId, string keyFile, int count);
+
+    [LoggerMessage(6005, LogLevel.Error, "Master key change refused: {Problem}")]
+    public static partial void RekeyRefused(ILogger logger, string problem);
 }

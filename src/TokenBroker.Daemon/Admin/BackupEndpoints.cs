@@ -10,7 +10,8 @@ namespace TokenBroker.Daemon.Admin;
 
 /// <summary>
 /// <c>backup</c> and <c>restore</c>: every account and grant as one message sealed under the master
-/// key, and back into the running daemon in one atomic step, re-planned at once.
+/// key, and back into the running daemon in one atomic step, re-planned at once; and <c>rekey</c>,
+/// which replaces the master key.
 /// </summary>
 internal static class BackupEndpoints
 {
@@ -26,11 +27,29 @@ internal static class BackupEndpoints
     {
         admin.MapGet("/backup", BackupAsync);
         admin.MapPost("/restore", RestoreAsync);
+        admin.MapPost("/rekey", RekeyAsync);
         return admin;
     }
 
-    private static async Task<IResult> BackupAsync(HttpContext context, IGrantStore store, MasterKey key, CancellationToken cancellationToken)
+    private static async Task<IResult> RekeyAsync(ISealedStore store, ILoggerFactory loggers, CancellationToken cancellationToken)
     {
+        var logger = loggers.CreateLogger(typeof(BackupEndpoints));
+        try
+        {
+            var change = await store.RekeyAsync(cancellationToken).ConfigureAwait(false);
+            AdminLog.Rekeyed(logger, change.OldKeyId, change.NewKeyId, change.KeyFile, change.Accounts);
+            return Results.Json(change, AdminJson.Default.KeyChange);
+        }
+        catch (SetupException ex)
+        {
+            AdminLog.RekeyRefused(logger, ex.Message);
+            return AdminResults.Error(StatusCodes.Status409Conflict, new AdminError("rekey", ex.Message));
+        }
+    }
+
+    private static async Task<IResult> BackupAsync(HttpContext context, IGrantStore store, ISealedStore sealedStore, CancellationToken cancellationToken)
+    {
+        var key = sealedStore.Key;
         var listing = await store.ListAsync(cancellationToken).ConfigureAwait(false);
         var entries = new List<AccountEntry>(listing.Accounts.Count);
         var skipped = listing.Unreadable.Select(u => u.Name.Value).ToList();
@@ -71,9 +90,10 @@ internal static class BackupEndpoints
     }
 
     private static async Task<IResult> RestoreAsync(
-        HttpContext context, IGrantStore store, MasterKey key, RefreshCoordinator coordinator, AccountReports reports, ILoggerFactory loggers, CancellationToken cancellationToken)
+        HttpContext context, IGrantStore store, ISealedStore sealedStore, RefreshCoordinator coordinator, AccountReports reports, ILoggerFactory loggers, CancellationToken cancellationToken)
     {
         context.Features.Get<IHttpMaxRequestBodySizeFeature>()!.MaxRequestBodySize = MaxBackupBytes;
+        var key = sealedStore.Key;
         using var body = new MemoryStream();
         await context.Request.Body.CopyToAsync(body, cancellationToken).ConfigureAwait(false);
         IReadOnlyList<(Core.Accounts.Account Account, Core.Grants.Grant Grant)> entries;

@@ -20,7 +20,7 @@ public sealed class MasterKeySourceTests : IDisposable
 
         var source = MasterKeySource.Resolve("/etc/tokenbroker/other.key", credentials, _layout);
 
-        Assert.Equal(new MasterKeySource(Path.Combine(credentials, "tokenbroker.key"), CreateIfMissing: false), source);
+        Assert.Equal(new MasterKeySource(Path.Combine(credentials, "tokenbroker.key"), CreateIfMissing: false, IsCredential: true), source);
     }
 
     [Fact]
