@@ -42,6 +42,24 @@ public sealed class RekeyCommandTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_rekey_the_daemon_cannot_do_is_one_line_and_exit_1_with_the_key_kept()
+    {
+        await _broker.ConsentAsync();
+        var keyId = KeyId();
+        Directory.CreateDirectory(MasterKeyFile.PendingPath(_broker.KeyFile));
+
+        using var refused = _broker.Cli("rekey");
+
+        Assert.Equal(1, await refused.WaitForExitAsync());
+        var message = Assert.Single(refused.Stderr);
+        Assert.StartsWith($"tokenbroker: cannot write the new key and store beside {_broker.KeyFile}", message, StringComparison.Ordinal);
+        Assert.EndsWith("nothing was changed", message, StringComparison.Ordinal);
+        Assert.Empty(refused.Stdout);
+        Assert.Equal(keyId, KeyId());
+        Assert.Contains("active", await _broker.RunAsync("status"), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_backup_from_before_the_rekey_needs_the_old_key()
     {
         await _broker.ConsentAsync();
