@@ -49,8 +49,8 @@ internal static partial class Posix
         return entry == 0 ? null : (uint)Marshal.ReadInt32(entry, 2 * IntPtr.Size);
     }
 
-    /// <summary>A user's uid and every group it is in (primary first); null when no such user exists.</summary>
-    public static (uint User, uint[] Groups)? Identity(string user)
+    /// <summary>A user's uid and primary gid; null when no such user exists.</summary>
+    public static (uint User, uint Group)? Identity(string user)
     {
         var entry = GetPasswordByName(user);
         if (entry == 0)
@@ -59,10 +59,7 @@ internal static partial class Posix
         }
 
         var uid = (uint)Marshal.ReadInt32(entry, 2 * IntPtr.Size);
-        var gid = (uint)Marshal.ReadInt32(entry, (2 * IntPtr.Size) + 4);
-        var groups = new uint[256];
-        var count = groups.Length;
-        return GetGroupList(user, gid, groups, ref count) < 0 ? (uid, [gid]) : (uid, groups[..count]);
+        return (uid, (uint)Marshal.ReadInt32(entry, (2 * IntPtr.Size) + 4));
     }
 
     /// <summary>Changes owner and group; <see cref="uint.MaxValue"/> leaves one as it is.</summary>
@@ -104,9 +101,6 @@ internal static partial class Posix
 
     [LibraryImport("libc", EntryPoint = "getpwnam", StringMarshalling = StringMarshalling.Utf8)]
     private static partial nint GetPasswordByName(string name);
-
-    [LibraryImport("libc", EntryPoint = "getgrouplist", StringMarshalling = StringMarshalling.Utf8)]
-    private static partial int GetGroupList(string user, uint group, [Out] uint[] groups, ref int count);
 
     [LibraryImport("libc", EntryPoint = "getgrnam", StringMarshalling = StringMarshalling.Utf8)]
     private static partial nint GetGroupByName(string name);

@@ -36,7 +36,7 @@ internal sealed class DoctorChecks(
         if (services.GetService<PostfixSocketPath>() is { } postfix)
         {
             findings.Add(Socket("postfix socket", postfix.Path));
-            findings.Add(PostfixReach(postfix.Path));
+            findings.Add(PostfixReach(postfix.Path, Posix.Identity("postfix")));
         }
 
         var report = await reports.AllAsync(cancellationToken).ConfigureAwait(false);
@@ -75,36 +75,39 @@ internal sealed class DoctorChecks(
             : new Finding(check, Finding.Ok, $"{path}, mode {PrivateFiles.Octal(File.GetUnixFileMode(path))}, owner {owner.Value.User}:{owner.Value.Group}");
     }
 
-    /// <summary>Whether user postfix (its proxymap, which makes the lookups) may pass every directory to the socket and write to it.</summary>
-    private static Finding PostfixReach(string socket)
+    /// <summary>
+    /// Whether user postfix (its proxymap, which makes the lookups) may pass every directory to the
+    /// socket and write to it. Only its primary group counts: Postfix's daemons drop every
+    /// supplementary group when they give up root (set_ugid(3) leaves "just the user's primary group").
+    /// </summary>
+    internal static Finding PostfixReach(string socket, (uint User, uint Group)? postfix)
     {
         const string Check = "postfix can reach";
-        if (Posix.Identity("postfix") is not { } postfix)
+        if (postfix is not var (uid, gid))
         {
             return new Finding(Check, Finding.Warn, "there is no user postfix on this machine");
         }
 
-        var (uid, groups) = postfix;
         if (!Path.Exists(socket))
         {
             return new Finding(Check, Finding.Fail, $"{socket} does not exist", "restart tokenbrokerd");
         }
 
-        var fix = "set TokenBroker:Postfix:SocketGroup to postfix (and keep every directory on the way searchable)";
+        var fix = "set TokenBroker:Postfix:SocketGroup to postfix's own group, not one it is a member of (and keep every directory on the way searchable)";
         for (var directory = Path.GetDirectoryName(socket); directory is not null; directory = Path.GetDirectoryName(directory))
         {
-            if (!Allowed(directory, uid, groups, UnixFileMode.UserExecute, UnixFileMode.GroupExecute, UnixFileMode.OtherExecute))
+            if (!Allowed(directory, uid, gid, UnixFileMode.UserExecute, UnixFileMode.GroupExecute, UnixFileMode.OtherExecute))
             {
                 return new Finding(Check, Finding.Fail, $"user postfix cannot pass directory {directory} on the way to {socket}", fix);
             }
         }
 
-        return Allowed(socket, uid, groups, UnixFileMode.UserWrite, UnixFileMode.GroupWrite, UnixFileMode.OtherWrite)
+        return Allowed(socket, uid, gid, UnixFileMode.UserWrite, UnixFileMode.GroupWrite, UnixFileMode.OtherWrite)
             ? new Finding(Check, Finding.Ok, $"user postfix can connect to {socket}")
             : new Finding(Check, Finding.Fail, $"user postfix may not connect to {socket}", fix);
     }
 
-    private static bool Allowed(string path, uint uid, uint[] groups, UnixFileMode user, UnixFileMode group, UnixFileMode other)
+    private static bool Allowed(string path, uint uid, uint gid, UnixFileMode user, UnixFileMode group, UnixFileMode other)
     {
         if (uid == 0)
         {
@@ -113,7 +116,7 @@ internal sealed class DoctorChecks(
 
         var (owner, ownerGroup) = Posix.Owner(path) ?? (uint.MaxValue, uint.MaxValue);
         var mode = File.GetUnixFileMode(path);
-        return owner == uid ? (mode & user) != 0 : groups.Contains(ownerGroup) ? (mode & group) != 0 : (mode & other) != 0;
+        return owner == uid ? (mode & user) != 0 : gid == ownerGroup ? (mode & group) != 0 : (mode & other) != 0;
     }
 
     /// <summary>The daemon's clock against the <c>Date</c> of an account's provider: refresh planning and token expiry depend on it.</summary>
