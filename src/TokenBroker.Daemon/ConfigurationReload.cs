@@ -32,7 +32,7 @@ internal sealed class ConfigurationReload(IConfiguration configuration, Configur
 {
     private static readonly string[] AtNextStart =
     [
-        "TokenBroker:StateDirectory", "TokenBroker:MasterKeyFile", "TokenBroker:AdminSocket", "TokenBroker:Admin", "TokenBroker:Consent",
+        "TokenBroker:StateDirectory", "TokenBroker:MasterKeyFile", "TokenBroker:AdminSocket", "TokenBroker:Admin", "TokenBroker:Consent", "TokenBroker:Metrics",
         "TokenBroker:Postfix", "TokenBroker:TokenFiles", "TokenBroker:Refresh:Concurrency",
     ];
 

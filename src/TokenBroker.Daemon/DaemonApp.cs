@@ -9,6 +9,7 @@ using TokenBroker.Core.State;
 using TokenBroker.Core.Storage;
 using TokenBroker.Daemon.Admin;
 using TokenBroker.Daemon.Consent;
+using TokenBroker.Daemon.Metrics;
 using TokenBroker.Daemon.Postfix;
 using TokenBroker.Daemon.Refresh;
 using TokenBroker.Daemon.TokenFiles;
@@ -56,16 +57,24 @@ internal static class DaemonApp
         var adminSocket = broker.ResolveAdminSocket(layout.Directory);
         var admin = builder.Configuration.GetSection(AdminOptions.Section).Get<AdminOptions>() ?? new AdminOptions();
         var adminMode = admin.Mode();
+        var metrics = builder.Configuration.GetSection(MetricsOptions.Section).Get<MetricsOptions>() ?? new MetricsOptions();
+        metrics.Check();
 
         // The caller's registrations come first: the clock and HttpClient below are only defaults.
         services?.Invoke(builder.Services);
         builder.Services.AddSystemd();
+        builder.Services.AddMetrics();
         builder.Services.AddBroker(builder.Configuration, layout);
         builder.Services.AddSingleton(new AdminSocketPath(adminSocket));
         builder.Services.AddSingleton(new ConfigurationSources(configFile, [.. overrides ?? []]));
         builder.Services.AddSingleton<ConfigurationReload>();
         builder.Services.AddHostedService<ReloadOnHangup>();
         builder.Services.AddSingleton(admin.Access());
+        if (metrics.Enabled)
+        {
+            builder.Services.AddSingleton<MetricsCollector>();
+        }
+
         var postfix = builder.Services.AddPostfixLookup(builder.Configuration);
         var postfixSocket = postfix?.ResolveSocket(layout.Directory);
         if (postfixSocket is not null)
@@ -79,6 +88,10 @@ internal static class DaemonApp
         {
             kestrel.Listen(address, consent.Port);
             kestrel.ListenUnixSocket(SocketFile.PrepareForBind(adminSocket, layout.Directory, "TokenBroker:AdminSocket"));
+            if (metrics is { Enabled: true, Port: { } metricsPort })
+            {
+                kestrel.Listen(IPAddress.Loopback, metricsPort);
+            }
             if (postfix is not null)
             {
                 kestrel.ListenForPostfix(postfix, postfixSocket!, layout.Directory);
@@ -108,6 +121,13 @@ internal static class DaemonApp
         });
         app.MapConsent();
         app.MapAdmin();
+        if (metrics.Enabled)
+        {
+            // Created now, so the counters run from the start rather than from the first scrape.
+            app.Services.GetRequiredService<MetricsCollector>();
+            app.MapMetrics(metrics);
+        }
+
         return app;
     }
 

@@ -2,6 +2,7 @@ using System.Reflection;
 using TokenBroker.Core;
 using TokenBroker.Daemon.Admin;
 using TokenBroker.Daemon.Consent;
+using TokenBroker.Daemon.Metrics;
 using TokenBroker.Daemon.Postfix;
 using TokenBroker.Daemon.Refresh;
 using TokenBroker.Daemon.TokenFiles;
@@ -19,6 +20,7 @@ internal static class SettingsCheck
     {
         ["Admin"] = typeof(AdminOptions),
         ["Consent"] = typeof(ConsentOptions),
+        ["Metrics"] = typeof(MetricsOptions),
         ["Postfix"] = typeof(PostfixOptions),
         ["Refresh"] = typeof(RefreshOptions),
         ["TokenFiles"] = typeof(TokenFileOptions),

@@ -12,7 +12,8 @@ namespace TokenBroker.Postfix;
 /// connection over the limit, idle too long or sending a request too slowly is closed. Nothing one
 /// client sends affects another.
 /// </summary>
-public sealed class SocketmapConnectionHandler(ISocketmapTable table, SocketmapLimits limits, TimeProvider time, ILogger<SocketmapConnectionHandler> logger)
+public sealed class SocketmapConnectionHandler(
+    ISocketmapTable table, SocketmapLimits limits, SocketmapMetrics metrics, TimeProvider time, ILogger<SocketmapConnectionHandler> logger)
     : ConnectionHandler
 {
     private int _connections;
@@ -117,21 +118,27 @@ public sealed class SocketmapConnectionHandler(ISocketmapTable table, SocketmapL
     private SocketmapReply Refuse(string problem)
     {
         SocketmapLog.BadRequest(logger, problem);
+        metrics.Lookups.Add(1, new KeyValuePair<string, object?>("result", "PERM"));
         return SocketmapReply.Perm(problem);
     }
 
     private async ValueTask<SocketmapReply> LookupAsync(SocketmapRequest request, CancellationToken cancellationToken)
     {
+        var started = time.GetTimestamp();
+        SocketmapReply reply;
         try
         {
-            var reply = await table.LookupAsync(request, cancellationToken).ConfigureAwait(false);
+            reply = await table.LookupAsync(request, cancellationToken).ConfigureAwait(false);
             SocketmapLog.Answered(logger, request.Map, request.Key, reply.Status);
-            return reply;
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             SocketmapLog.LookupFailed(logger, ex, request.Map, request.Key);
-            return SocketmapReply.Temp("internal error in the token broker; see its log");
+            reply = SocketmapReply.Temp("internal error in the token broker; see its log");
         }
+
+        metrics.Duration.Record(time.GetElapsedTime(started).TotalSeconds);
+        metrics.Lookups.Add(1, new KeyValuePair<string, object?>("result", SocketmapMetrics.Result(reply.Status)));
+        return reply;
     }
 }

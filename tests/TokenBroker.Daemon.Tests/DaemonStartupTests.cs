@@ -223,6 +223,8 @@ public sealed class DaemonStartupTests : IDisposable
     [InlineData("{\"Postfx\": {}}", "TokenBroker:Postfx is not a setting")]
     [InlineData("{\"Consent\": {\"Port\": \"eighty\"}}", "'TokenBroker:Consent:Port' to type 'System.Int32'")]
     [InlineData("{\"Refresh\": {\"KeepAlive\": \"a week\"}}", "'TokenBroker:Refresh:KeepAlive' to type 'System.TimeSpan'")]
+    [InlineData("{\"Metrics\": {\"Enabled\": true, \"Port\": 70000}}", "TokenBroker:Metrics:Port must be 1-65535, not 70000")]
+    [InlineData("{\"Metrics\": {\"Enable\": true}}", "TokenBroker:Metrics:Enable is not a setting; TokenBroker:Metrics takes Enabled, Port, UnhealthyWhenNeedsConsent")]
     public async Task An_unknown_key_or_a_value_of_the_wrong_type_stops_the_daemon_naming_the_key(string section, string message)
     {
         File.WriteAllText(_run.ConfigFile, $"{{\"TokenBroker\": {section}}}");

@@ -33,6 +33,7 @@ internal static class PostfixServices
         services.AddSingleton<ClaimIndex>();
         services.AddSingleton<ISocketmapTable, PostfixMaps>();
         services.AddSingleton<SocketmapConnectionHandler>();
+        services.AddSingleton<SocketmapMetrics>();
         return options;
     }
 

@@ -5,6 +5,7 @@ using TokenBroker.Core.Grants;
 using TokenBroker.Core.OAuth;
 using TokenBroker.Core.Refresh;
 using TokenBroker.Core.Storage;
+using TokenBroker.Daemon.Metrics;
 
 namespace TokenBroker.Daemon.Refresh;
 
@@ -21,6 +22,7 @@ internal sealed class RefreshCoordinator(
     IOptionsMonitor<RefreshOptions> options,
     TimeProvider time,
     IHostApplicationLifetime lifetime,
+    RefreshMetrics metrics,
     ILogger<RefreshCoordinator> logger)
 {
     private readonly SemaphoreSlim _slots = new(options.CurrentValue.Concurrency);
@@ -155,6 +157,7 @@ internal sealed class RefreshCoordinator(
                 return null;
             }
 
+            metrics.Record(outcome.Failure);
             await FollowUpAsync(outcome, stopping).ConfigureAwait(false);
             return outcome;
         }
@@ -167,6 +170,7 @@ internal sealed class RefreshCoordinator(
             // An unreadable account, a full disk, a provider kind this build lacks, or a bug: whatever
             // it is, the account keeps a planned retry, or it would never be refreshed again.
             var retryAt = Policy.RetryAt(CountFailure(name), time.GetUtcNow(), null, null, Random.Shared.NextDouble());
+            metrics.Record("internal_error");
             RefreshLog.RefreshError(logger, name.Value, $"{ex.GetType().Name}: {ex.Message}", retryAt);
             if (!stopping.IsCancellationRequested)
             {

@@ -1,4 +1,5 @@
 using Quartz;
+using TokenBroker.Daemon.Metrics;
 
 namespace TokenBroker.Daemon.Refresh;
 
@@ -20,6 +21,7 @@ internal static class RefreshServices
         });
         services.AddSingleton<RefreshTriggers>();
         services.AddSingleton<RefreshCoordinator>();
+        services.AddSingleton<RefreshMetrics>();
         services.AddSingleton<NotifyCommand>();
         services.AddSingleton<TokenLookup>();
         services.AddTransient<RefreshJob>();

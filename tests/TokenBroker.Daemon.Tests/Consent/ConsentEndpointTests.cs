@@ -26,16 +26,8 @@ public sealed class ConsentEndpointTests : DaemonWithServer
         using var tcp = InProcessDaemon.Browser();
         using var overTcp = await tcp.PostAsync(new Uri(Daemon.Endpoint.BaseUri, $"v1/accounts/{account.Name}/consent"), null);
         var socket = Path.Combine(Daemon.StateDirectory, "admin.sock");
-        using var unix = new HttpClient(new SocketsHttpHandler
-        {
-            ConnectCallback = async (_, token) =>
-            {
-                var connection = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.Unix, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Unspecified);
-                await connection.ConnectAsync(new System.Net.Sockets.UnixDomainSocketEndPoint(socket), token);
-                return new System.Net.Sockets.NetworkStream(connection, ownsSocket: true);
-            },
-        });
-        using var overSocket = await unix.PostAsync(new Uri($"http://localhost/v1/accounts/{account.Name}/consent"), null);
+        using var unix = Daemon.AdminClient();
+        using var overSocket = await unix.PostAsync(new Uri($"v1/accounts/{account.Name}/consent", UriKind.Relative), null);
 
         Assert.Equal(HttpStatusCode.NotFound, overTcp.StatusCode);
         Assert.Equal(HttpStatusCode.OK, overSocket.StatusCode);

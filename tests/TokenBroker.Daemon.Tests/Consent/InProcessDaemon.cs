@@ -48,6 +48,24 @@ public sealed class InProcessDaemon : IAsyncDisposable
     /// <summary>Every log message so far, one per line.</summary>
     public string LogText => string.Join('\n', Logs.GetSnapshot().Select(r => r.Message));
 
+    /// <summary>An HTTP client that talks to the daemon's admin socket (base address <c>http://localhost/</c>).</summary>
+    public HttpClient AdminClient()
+    {
+        var socket = Path.Combine(StateDirectory, "admin.sock");
+        return new HttpClient(new SocketsHttpHandler
+        {
+            ConnectCallback = async (_, token) =>
+            {
+                var connection = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.Unix, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Unspecified);
+                await connection.ConnectAsync(new System.Net.Sockets.UnixDomainSocketEndPoint(socket), token);
+                return new System.Net.Sockets.NetworkStream(connection, ownsSocket: true);
+            },
+        })
+        {
+            BaseAddress = new Uri("http://localhost/"),
+        };
+    }
+
     public static async Task<InProcessDaemon> StartAsync(
         IDictionary<string, string?>? settings = null,
         HttpMessageHandler? providerHandler = null,
