@@ -37,9 +37,13 @@ public sealed partial class ChildProcess : IDisposable
     /// Starts <c>dotnet <paramref name="assembly"/> <paramref name="arguments"/></c>; the systemd
     /// variables are removed, <paramref name="environment"/> is added (a null value removes one).
     /// </summary>
-    public static ChildProcess Start(string assembly, IEnumerable<string> arguments, string workingDirectory, IReadOnlyDictionary<string, string?>? environment = null)
+    public static ChildProcess Start(string assembly, IEnumerable<string> arguments, string workingDirectory, IReadOnlyDictionary<string, string?>? environment = null) =>
+        StartProgram("dotnet", [assembly, .. arguments], workingDirectory, environment);
+
+    /// <summary>As <see cref="Start"/> for an executable (an installed apphost or native program) instead of an assembly.</summary>
+    public static ChildProcess StartProgram(string program, IEnumerable<string> arguments, string workingDirectory, IReadOnlyDictionary<string, string?>? environment = null)
     {
-        var info = new ProcessStartInfo("dotnet")
+        var info = new ProcessStartInfo(program)
         {
             WorkingDirectory = workingDirectory,
             RedirectStandardOutput = true,
@@ -47,7 +51,6 @@ public sealed partial class ChildProcess : IDisposable
             RedirectStandardInput = true,
             UseShellExecute = false,
         };
-        info.ArgumentList.Add(assembly);
         foreach (var argument in arguments)
         {
             info.ArgumentList.Add(argument);
