@@ -12,7 +12,7 @@ DESTDIR     ?=
 BUILD       ?= build
 SYSCONFDIR  ?= /etc
 BINDIR      ?= $(PREFIX)/bin
-LIBDIR      ?= $(PREFIX)/lib/tokenbroker
+PKGLIBDIR   ?= $(PREFIX)/lib/tokenbroker
 MANDIR      ?= $(PREFIX)/share/man
 DOCDIR      ?= $(PREFIX)/share/doc/tokenbroker
 UNITDIR     ?= $(PREFIX)/lib/systemd/system
@@ -43,11 +43,11 @@ $(CLI): $(SOURCES)
 	$(DOTNET) publish src/TokenBroker.Cli -c Release -o $(OUT)/cli
 
 install: all
-	$(INSTALL) -d -m 0755 $(DESTDIR)$(LIBDIR) $(DESTDIR)$(BINDIR)
-	cp -R $(OUT)/daemon/. $(DESTDIR)$(LIBDIR)/
-	find $(DESTDIR)$(LIBDIR) \( -name '*.pdb' -o -name '*.xml' -o -name '*.dbg' \) -delete
-	chmod -R u=rwX,go=rX $(DESTDIR)$(LIBDIR)
-	ln -sf $(LIBDIR)/tokenbrokerd $(DESTDIR)$(BINDIR)/tokenbrokerd
+	$(INSTALL) -d -m 0755 $(DESTDIR)$(PKGLIBDIR) $(DESTDIR)$(BINDIR)
+	cp -R $(OUT)/daemon/. $(DESTDIR)$(PKGLIBDIR)/
+	find $(DESTDIR)$(PKGLIBDIR) \( -name '*.pdb' -o -name '*.xml' -o -name '*.dbg' \) -delete
+	chmod -R u=rwX,go=rX $(DESTDIR)$(PKGLIBDIR)
+	ln -sf $(PKGLIBDIR)/tokenbrokerd $(DESTDIR)$(BINDIR)/tokenbrokerd
 	$(INSTALL) -m 0755 $(CLI) $(DESTDIR)$(BINDIR)/tokenbroker
 	$(INSTALL) -d -m 0755 $(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSUSERSDIR) $(DESTDIR)$(TMPFILESDIR)
 	sed -e 's|/usr/bin/tokenbrokerd|$(BINDIR)/tokenbrokerd|' -e 's|/etc/tokenbroker/|$(SYSCONFDIR)/tokenbroker/|' \
@@ -72,7 +72,7 @@ install: all
 	@test -n "$(DESTDIR)" || echo "next: systemd-sysusers; systemd-tmpfiles --create; systemctl daemon-reload; see README, Install on Debian"
 
 uninstall:
-	rm -rf $(DESTDIR)$(LIBDIR) $(DESTDIR)$(DOCDIR)
+	rm -rf $(DESTDIR)$(PKGLIBDIR) $(DESTDIR)$(DOCDIR)
 	rm -f $(DESTDIR)$(BINDIR)/tokenbrokerd $(DESTDIR)$(BINDIR)/tokenbroker \
 		$(DESTDIR)$(UNITDIR)/tokenbroker.service $(DESTDIR)$(SYSUSERSDIR)/tokenbroker.conf $(DESTDIR)$(TMPFILESDIR)/tokenbroker.conf \
 		$(DESTDIR)$(MANDIR)/man1/tokenbroker.1 $(DESTDIR)$(MANDIR)/man5/tokenbroker.json.5 $(DESTDIR)$(MANDIR)/man8/tokenbrokerd.8 \

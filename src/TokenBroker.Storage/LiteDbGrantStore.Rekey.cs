@@ -55,15 +55,36 @@ public sealed partial class LiteDbGrantStore
 
         // From the rename on, the store on disk is sealed with the new key: the open database goes first,
         // with its write-ahead log, which would otherwise be replayed onto the new file.
+        var oldKey = Key;
+        var pendingKey = MasterKeyFile.PendingPath(source.Path);
         _database.Checkpoint();
         _database.Dispose();
-        File.Delete(LogFile(FilePath));
-        File.Move(copy, FilePath, overwrite: true);
-        SyncDirectory(FilePath);
-        var oldKey = Key;
+        try
+        {
+            File.Delete(LogFile(FilePath));
+            File.Move(copy, FilePath, overwrite: true);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            Attach(new LiteDatabase(Connection(FilePath)), oldKey);
+            Discard(copy, pendingKey);
+            newKey.Dispose();
+            throw new SetupException($"cannot put the re-sealed store in place of {FilePath} ({ex.Message}); nothing was changed", ex);
+        }
+
         Attach(new LiteDatabase(Connection(FilePath)), newKey);
-        File.Move(MasterKeyFile.PendingPath(source.Path), source.Path, overwrite: true);
-        SyncDirectory(source.Path);
+        try
+        {
+            SyncDirectory(FilePath);
+            File.Move(pendingKey, source.Path, overwrite: true);
+            SyncDirectory(source.Path);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new SetupException(
+                $"the store is sealed with the new key {newKey.KeyId}, but {source.Path} could not be replaced ({ex.Message}); the new key is in {pendingKey}, which the next start puts in place: keep it", ex);
+        }
+
         // The old key is not zeroed: a backup being sealed with it right now must still be readable.
         return new KeyChange(source.Path, oldKey.KeyId, newKey.KeyId, entries.Count);
     }, cancellationToken);
@@ -78,27 +99,37 @@ public sealed partial class LiteDbGrantStore
             return RekeyRecovery.None;
         }
 
-        string? pendingKeyId;
-        try
-        {
-            using var key = MasterKeyFile.Load(pending);
-            pendingKeyId = key.KeyId;
-        }
-        catch (SetupException)
-        {
-            // Cut off while it was written, so before the store was touched.
-            pendingKeyId = null;
-        }
-
-        if (pendingKeyId is not null && File.Exists(storeFile) && StoredKeyId(storeFile) == pendingKeyId)
+        var storedKeyId = File.Exists(storeFile) ? StoredKeyId(storeFile) : null;
+        if (storedKeyId is not null && KeyIdIn(pending) == storedKeyId)
         {
             File.Move(pending, keyFile, overwrite: true);
             SyncDirectory(keyFile);
             return RekeyRecovery.Finished;
         }
 
-        File.Delete(pending);
-        return RekeyRecovery.Undone;
+        // The pending key is deleted only when the key file still opens the store; otherwise both are
+        // left for the operator, and the open fails naming the key that does not fit.
+        if (storedKeyId is null || KeyIdIn(keyFile) == storedKeyId)
+        {
+            File.Delete(pending);
+            return RekeyRecovery.Undone;
+        }
+
+        return RekeyRecovery.None;
+    }
+
+    /// <summary>The id of the key in <paramref name="file"/>, or null when it cannot be read (cut off while written, or open to others).</summary>
+    private static string? KeyIdIn(string file)
+    {
+        try
+        {
+            using var key = MasterKeyFile.Load(file);
+            return key.KeyId;
+        }
+        catch (SetupException)
+        {
+            return null;
+        }
     }
 
     /// <summary>Every account with its secrets; an account that cannot be read stops the rekey before anything is written.</summary>

@@ -25,6 +25,7 @@ public sealed partial class LiteDbGrantStore : IGrantStore, ISealedStore, IDispo
     private LiteDatabase _database;
     private ILiteCollection<BsonDocument> _accounts;
     private AccountDocuments _documents;
+    private bool _disposed;
 
     private LiteDbGrantStore(StoreLock storeLock, LiteDatabase database, MasterKey key, string file)
     {
@@ -235,6 +236,14 @@ public sealed partial class LiteDbGrantStore : IGrantStore, ISealedStore, IDispo
     /// <summary>Closes the database file, then releases the lock; a key this store read from its source is zeroed.</summary>
     public void Dispose()
     {
+        if (_disposed)
+        {
+            return;
+        }
+
+        // An operation in flight (a rekey renaming files) finishes before the lock goes.
+        _gate.Wait();
+        _disposed = true;
         _database.Dispose();
         _gate.Dispose();
         _lock.Dispose();

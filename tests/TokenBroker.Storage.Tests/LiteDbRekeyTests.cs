@@ -88,6 +88,53 @@ public sealed class LiteDbRekeyTests : IDisposable
         Assert.Equal(before, await StoreContents.ReadAsync(reopened));
     }
 
+    [Fact]
+    public async Task A_pending_key_the_store_needs_is_never_deleted_even_when_it_cannot_be_read()
+    {
+        var before = await SeedAsync();
+        var oldKey = File.ReadAllBytes(_keyFile);
+        using (var store = LiteDbGrantStore.Open(_layout, _source))
+        {
+            await store.RekeyAsync(CancellationToken.None);
+        }
+
+        File.Move(_keyFile, PendingKey);
+        File.WriteAllBytes(_keyFile, oldKey);
+        File.SetUnixFileMode(_keyFile, PrivateFiles.FileMode);
+        File.SetUnixFileMode(PendingKey, PrivateFiles.FileMode | UnixFileMode.OtherRead);
+
+        var error = Assert.Throws<SetupException>(() => LiteDbGrantStore.Open(_layout, _source));
+        Assert.Contains("does not open store", error.Message, StringComparison.Ordinal);
+        Assert.True(File.Exists(PendingKey));
+
+        File.SetUnixFileMode(PendingKey, PrivateFiles.FileMode);
+        using var reopened = LiteDbGrantStore.Open(_layout, _source);
+        Assert.Equal(RekeyRecovery.Finished, reopened.Recovery);
+        Assert.Equal(before, await StoreContents.ReadAsync(reopened));
+    }
+
+    [Fact]
+    public async Task A_key_file_that_cannot_be_replaced_at_the_end_leaves_a_working_store_that_the_next_open_finishes()
+    {
+        var before = await SeedAsync();
+        using (var store = LiteDbGrantStore.Open(_layout, _source))
+        {
+            File.Delete(_keyFile);
+            Directory.CreateDirectory(Path.Combine(_keyFile, "in-the-way"));
+
+            var error = await Assert.ThrowsAsync<SetupException>(() => store.RekeyAsync(CancellationToken.None));
+
+            Assert.StartsWith("the store is sealed with the new key", error.Message, StringComparison.Ordinal);
+            Assert.Equal(before, await StoreContents.ReadAsync(store));
+            await store.UpdateGrantAsync(Samples.Account("a").Name, g => g with { LastError = "after" }, CancellationToken.None);
+        }
+
+        Directory.Delete(_keyFile, recursive: true);
+        using var reopened = LiteDbGrantStore.Open(_layout, _source);
+        Assert.Equal(RekeyRecovery.Finished, reopened.Recovery);
+        Assert.Contains("after", (await StoreContents.ReadAsync(reopened))[0], StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("pending key only")]
     [InlineData("pending key and half a copy")]

@@ -25,7 +25,6 @@ internal sealed class MetricsCollector : IDisposable
     // By instrument and tag values (constant strings on the lookup path): a lookup finds its counter without allocating.
     private readonly ConcurrentDictionary<(string Instrument, object? First, object? Second), StrongBox<long>> _byTags = new();
     private readonly long[] _buckets = new long[Bounds.Length + 1];
-    private long _durationCount;
     private long _durationNanoseconds;
 
     public MetricsCollector(IMeterFactory meters)
@@ -76,7 +75,8 @@ internal sealed class MetricsCollector : IDisposable
         }
 
         text.Append(CultureInfo.InvariantCulture, $"tokenbroker_lookup_duration_seconds_sum {Volatile.Read(ref _durationNanoseconds) / 1e9}\n");
-        text.Append(CultureInfo.InvariantCulture, $"tokenbroker_lookup_duration_seconds_count {Volatile.Read(ref _durationCount)}\n");
+        // The count is the +Inf bucket's, read once: counted apart, the two could disagree under load.
+        text.Append(CultureInfo.InvariantCulture, $"tokenbroker_lookup_duration_seconds_count {cumulative}\n");
         text.Append("# HELP tokenbroker_account_state The account's state: 1 for the state it is in, 0 for the others.\n# TYPE tokenbroker_account_state gauge\n");
         foreach (var account in report.Accounts)
         {
@@ -114,7 +114,6 @@ internal sealed class MetricsCollector : IDisposable
         var bucket = Array.FindIndex(Bounds, bound => seconds <= bound);
         Interlocked.Increment(ref _buckets[bucket < 0 ? Bounds.Length : bucket]);
         Interlocked.Add(ref _durationNanoseconds, (long)(seconds * 1e9));
-        Interlocked.Increment(ref _durationCount);
     }
 
     /// <summary>The tags as Prometheus labels, empty ones left out.</summary>

@@ -1,3 +1,4 @@
+using System.Net;
 using TokenBroker.Daemon.Admin;
 
 namespace TokenBroker.Daemon.Metrics;
@@ -16,9 +17,12 @@ internal static class MetricsEndpoints
         var group = app.MapGroup(string.Empty).AddEndpointFilter(async (context, next) =>
         {
             var http = context.HttpContext;
-            if (http.Connection.LocalIpAddress is not null)
+            if (http.Connection.LocalIpAddress is { } local)
             {
-                return http.Connection.LocalPort == options.Port && options.Port is not null ? await next(context).ConfigureAwait(false) : Results.NotFound();
+                // Only the metrics listener, 127.0.0.1:Port: the consent endpoint may use the same port number on ::1.
+                return options.Port is { } port && http.Connection.LocalPort == port && local.Equals(IPAddress.Loopback)
+                    ? await next(context).ConfigureAwait(false)
+                    : Results.NotFound();
             }
 
             return http.RequestServices.GetRequiredService<AdminAccess>().Refusal(http) is { } refusal

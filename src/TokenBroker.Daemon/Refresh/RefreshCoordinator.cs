@@ -147,6 +147,7 @@ internal sealed class RefreshCoordinator(
         // Leave the caller's lock before any work.
         await Task.Yield();
         var stopping = lifetime.ApplicationStopping;
+        var counted = false;
         try
         {
             var outcome = await RefreshWithinLimitAsync(name, stopping).ConfigureAwait(false);
@@ -158,6 +159,7 @@ internal sealed class RefreshCoordinator(
             }
 
             metrics.Record(outcome.Failure);
+            counted = true;
             await FollowUpAsync(outcome, stopping).ConfigureAwait(false);
             return outcome;
         }
@@ -170,7 +172,11 @@ internal sealed class RefreshCoordinator(
             // An unreadable account, a full disk, a provider kind this build lacks, or a bug: whatever
             // it is, the account keeps a planned retry, or it would never be refreshed again.
             var retryAt = Policy.RetryAt(CountFailure(name), time.GetUtcNow(), null, null, Random.Shared.NextDouble());
-            metrics.Record("internal_error");
+            if (!counted)
+            {
+                metrics.Record("internal_error");
+            }
+
             RefreshLog.RefreshError(logger, name.Value, $"{ex.GetType().Name}: {ex.Message}", retryAt);
             if (!stopping.IsCancellationRequested)
             {

@@ -113,6 +113,25 @@ public sealed class MetricsTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.NotFound, whenDisabled.StatusCode);
     }
 
+    [Fact]
+    public async Task A_consent_endpoint_on_the_same_port_of_the_IPv6_loopback_never_answers_them()
+    {
+        var port = FreePorts.Take(1)[0].ToString(CultureInfo.InvariantCulture);
+        await using var daemon = await StartAsync(new()
+        {
+            ["TokenBroker:Metrics:Port"] = port,
+            ["TokenBroker:Consent:ListenAddress"] = "::1",
+            ["TokenBroker:Consent:Port"] = port,
+        });
+        using var http = new HttpClient();
+
+        using var consentListener = await http.GetAsync(new Uri($"http://[::1]:{port}/metrics"));
+        using var metricsListener = await http.GetAsync(new Uri($"http://127.0.0.1:{port}/metrics"));
+
+        Assert.Equal(HttpStatusCode.NotFound, consentListener.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, metricsListener.StatusCode);
+    }
+
     private static Task<InProcessDaemon> StartAsync(Dictionary<string, string?> settings)
     {
         settings["TokenBroker:Metrics:Enabled"] = "true";
