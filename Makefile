@@ -43,6 +43,8 @@ $(CLI): $(SOURCES)
 	$(DOTNET) publish src/TokenBroker.Cli -c Release -o $(OUT)/cli
 
 install: all
+	# The daemon's directory is the package's own: emptied first, so an upgrade leaves no stale assembly behind.
+	rm -rf $(DESTDIR)$(PKGLIBDIR)
 	$(INSTALL) -d -m 0755 $(DESTDIR)$(PKGLIBDIR) $(DESTDIR)$(BINDIR)
 	cp -R $(OUT)/daemon/. $(DESTDIR)$(PKGLIBDIR)/
 	find $(DESTDIR)$(PKGLIBDIR) \( -name '*.pdb' -o -name '*.xml' -o -name '*.dbg' \) -delete
