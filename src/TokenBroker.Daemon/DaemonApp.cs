@@ -86,6 +86,8 @@ internal static class DaemonApp
         builder.WebHost.UseSockets(sockets => sockets.UnsafePreferInlineScheduling = true);
         builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel =>
         {
+            // No admin request needs more (restore raises it for its own body); Kestrel's default is 30 MB.
+            kestrel.Limits.MaxRequestBodySize = 1024 * 1024;
             kestrel.Listen(address, consent.Port);
             kestrel.ListenUnixSocket(SocketFile.PrepareForBind(adminSocket, layout.Directory, "TokenBroker:AdminSocket"));
             if (metrics is { Enabled: true, Port: { } metricsPort })
