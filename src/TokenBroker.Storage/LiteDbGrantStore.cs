@@ -26,6 +26,7 @@ public sealed partial class LiteDbGrantStore : IGrantStore, ISealedStore, IDispo
     private ILiteCollection<BsonDocument> _accounts;
     private AccountDocuments _documents;
     private bool _disposed;
+    private bool _reopen;
 
     private LiteDbGrantStore(StoreLock storeLock, LiteDatabase database, MasterKey key, string file)
     {
@@ -263,12 +264,41 @@ public sealed partial class LiteDbGrantStore : IGrantStore, ISealedStore, IDispo
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
+            if (_reopen)
+            {
+                Reopen();
+            }
+
             return operation();
+        }
+        catch (IOException) when (!_reopen)
+        {
+            // A failed write (a full disk) leaves LiteDB's engine unusable, reads included. The file
+            // holds the last committed state; the next call reopens it, and keeps failing with the
+            // same error only while the disk is still full.
+            _reopen = true;
+            throw;
         }
         finally
         {
             _gate.Release();
         }
+    }
+
+    /// <summary>Drops the engine a write failure broke and opens the file again, which rolls back what was not committed.</summary>
+    private void Reopen()
+    {
+        try
+        {
+            _database.Dispose();
+        }
+        catch (Exception ex) when (ex is IOException or LiteException or ObjectDisposedException)
+        {
+            // The broken engine may fail to close; its file is opened anew below.
+        }
+
+        Attach(new LiteDatabase(Connection(FilePath)), Key);
+        _reopen = false;
     }
 
     private AccountEntry ReadEntry(AccountName name, BsonDocument document)

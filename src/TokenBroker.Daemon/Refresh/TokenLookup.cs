@@ -42,7 +42,18 @@ internal sealed class TokenLookup
             return served.Answer;
         }
 
-        var entry = await _store.FindAsync(name, cancellationToken).ConfigureAwait(false);
+        AccountEntry? entry;
+        try
+        {
+            entry = await _store.FindAsync(name, cancellationToken).ConfigureAwait(false);
+        }
+        catch (IOException) when (served.Answer is { Kind: TokenAnswerKind.Token } cached && Remaining(cached.ExpiresAt) > TimeSpan.Zero)
+        {
+            // The store cannot be read (a full disk broke a write, which was rolled back): the token served
+            // before is still the stored one and still valid, and mail keeps going with it.
+            return cached;
+        }
+
         if (entry is null)
         {
             return Unknown(name);
