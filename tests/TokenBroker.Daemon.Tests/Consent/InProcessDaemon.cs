@@ -2,7 +2,6 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
-using Microsoft.Extensions.Time.Testing;
 using TokenBroker.Core.Accounts;
 using TokenBroker.Core.Storage;
 using TokenBroker.Daemon.Consent;
@@ -20,7 +19,7 @@ public sealed class InProcessDaemon : IAsyncDisposable
     private readonly TempDirectory _directory;
     private bool _stopped;
 
-    private InProcessDaemon(WebApplication app, TempDirectory directory, string stateDirectory, FakeTimeProvider clock)
+    private InProcessDaemon(WebApplication app, TempDirectory directory, string stateDirectory, SteppingClock clock)
     {
         App = app;
         _directory = directory;
@@ -35,7 +34,7 @@ public sealed class InProcessDaemon : IAsyncDisposable
     /// <summary>The socket of the Postfix lookup service.</summary>
     public string PostfixSocket => Path.Combine(StateDirectory, "postfix.sock");
 
-    public FakeTimeProvider Clock { get; }
+    public SteppingClock Clock { get; }
 
     public FakeLogCollector Logs => App.Services.GetFakeLogCollector();
 
@@ -72,7 +71,7 @@ public sealed class InProcessDaemon : IAsyncDisposable
         TimeSpan? providerTimeout = null)
     {
         var directory = new TempDirectory();
-        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 11, 24, 12, 0, 0, TimeSpan.Zero));
+        var clock = new SteppingClock(new DateTimeOffset(2026, 11, 24, 12, 0, 0, TimeSpan.Zero));
         // A given state directory (a daemon started again on another's state) wins over the temporary one.
         var overrides = new Dictionary<string, string?>(settings ?? new Dictionary<string, string?>());
         overrides.TryAdd("TokenBroker:StateDirectory", directory.Combine("state"));
