@@ -1,0 +1,66 @@
+using System.Net.Sockets;
+using TokenBroker.Core.Grants;
+using TokenBroker.Daemon.Refresh;
+using TokenBroker.Daemon.Tests.Consent;
+using TokenBroker.Daemon.Tests.Refresh;
+using TokenBroker.TestAuthServer;
+
+namespace TokenBroker.Daemon.Tests.Reliability;
+
+/// <summary>
+/// The provider unreachable by name (DNS) or with a certificate that fails (TLS) for 30 minutes, over
+/// HTTPS: the old token is served while valid, never after, and the account recovers without consent.
+/// </summary>
+public sealed class ProviderFaultTests
+{
+    [Theory]
+    [InlineData("dns")]
+    [InlineData("tls")]
+    public async Task A_30_minute_fault_keeps_the_valid_token_never_serves_an_expired_one_and_recovers(string fault)
+    {
+        await using var server = await AuthServer.StartAsync(new AuthServerOptions { Https = true });
+        var faulty = false;
+        var handler = server.ClientHandler();
+        // A new connection for every request, so the fault meets every one (a pooled connection would outlive it).
+        handler.PooledConnectionLifetime = TimeSpan.Zero;
+        var trusted = handler.SslOptions.RemoteCertificateValidationCallback!;
+        handler.ConnectCallback = async (context, cancellationToken) =>
+        {
+            if (faulty && fault == "dns")
+            {
+                // What the resolver gives for a name it cannot find.
+                throw new SocketException((int)SocketError.HostNotFound);
+            }
+
+            var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+            await socket.ConnectAsync(context.DnsEndPoint, cancellationToken);
+            return new NetworkStream(socket, ownsSocket: true);
+        };
+        handler.SslOptions.RemoteCertificateValidationCallback = (sender, certificate, chain, errors) =>
+            !(faulty && fault == "tls") && trusted(sender, certificate, chain, errors);
+        await using var daemon = await InProcessDaemon.StartAsync(providerHandler: handler);
+        var consented = await daemon.ConsentAsync(server);
+        var oldToken = consented.Grant.AccessToken!.Reveal();
+        var oldExpiry = consented.Grant.ExpiresAt!.Value;
+        await daemon.AdvanceAsync((await daemon.NextRefreshAsync("work"))!.Value - daemon.Clock.GetUtcNow() - TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(5));
+        var answers = new List<(DateTimeOffset At, TokenAnswer Answer)>();
+        async Task LookAsync() => answers.Add((daemon.Clock.GetUtcNow(), await daemon.LookupAsync("work")));
+
+        faulty = true;
+        await daemon.AdvanceAsync(TimeSpan.FromMinutes(30), TimeSpan.FromSeconds(30), LookAsync);
+        faulty = false;
+        var faultEnd = daemon.Clock.GetUtcNow();
+        await daemon.AdvanceAsync(TimeSpan.FromMinutes(11), TimeSpan.FromSeconds(30), LookAsync);
+
+        Assert.Contains(answers, a => a.At >= oldExpiry && a.At < faultEnd);
+        Assert.All(answers.Where(a => a.At < faultEnd), a =>
+            Assert.Equal(a.At < oldExpiry ? (TokenAnswerKind.Token, oldToken) : (TokenAnswerKind.Unavailable, null), (a.Answer.Kind, a.Answer.Token?.Reveal())));
+        var recovered = answers.First(a => a.At >= faultEnd && a.Answer.Kind == TokenAnswerKind.Token).At;
+        Assert.True(recovered - faultEnd <= TimeSpan.FromMinutes(10.5), $"recovered {recovered - faultEnd} after the fault");
+        Assert.All(answers.Where(a => a.At >= recovered), a => Assert.True(a.Answer.ExpiresAt > a.At.AddMinutes(5)));
+        Assert.Equal(GrantState.Active, (await daemon.Store.FindAsync(consented.Account.Name, CancellationToken.None))!.Grant.State);
+        Assert.Contains("network", daemon.LogText, StringComparison.Ordinal);
+        Assert.DoesNotContain("needs consent", daemon.LogText, StringComparison.Ordinal);
+        Assert.Empty(server.Issued.FoundIn(daemon.LogText));
+    }
+}
