@@ -92,6 +92,36 @@ public sealed class ConsentEndpointTests : DaemonWithServer
     }
 
     [Fact]
+    public async Task A_callback_with_a_huge_query_string_is_refused_before_it_is_read_and_the_real_one_still_works()
+    {
+        var account = await Daemon.AddAccountAsync(Server);
+        var started = await StartAsync(account);
+        var callback = await Server.FollowAuthorizationAsync(started.AuthorizationUri);
+
+        var (status, _) = await GetAsync(new Uri($"{callback.AbsoluteUri}&padding={new string('a', 200_000)}"));
+
+        Assert.Equal(HttpStatusCode.RequestUriTooLong, status);
+        Assert.False(started.Outcome.IsCompleted);
+        Assert.Equal(HttpStatusCode.OK, (await GetAsync(callback)).Status);
+    }
+
+    [Fact]
+    public async Task A_hundred_pending_consents_each_complete_with_their_own_state_and_no_other()
+    {
+        var account = await Daemon.AddAccountAsync(Server);
+        var started = await Task.WhenAll(Enumerable.Range(0, 100).Select(_ => StartAsync(account)));
+        var callbacks = await Task.WhenAll(started.Select(s => Server.FollowAuthorizationAsync(s.AuthorizationUri)));
+
+        Assert.Equal(100, callbacks.Select(State).Distinct(StringComparer.Ordinal).Count());
+        Assert.Equal(HttpStatusCode.OK, (await GetAsync(callbacks[50])).Status);
+        Assert.Equal(HttpStatusCode.OK, (await GetAsync(callbacks[7])).Status);
+        Assert.Equal(HttpStatusCode.BadRequest, (await GetAsync(callbacks[50])).Status);
+
+        Assert.Equal([7, 50], started.Select((s, i) => (s, i)).Where(p => p.s.Outcome.IsCompleted).Select(p => p.i));
+        Assert.Equal(GrantState.Active, (await Daemon.Store.FindAsync(account.Name, None))!.Grant.State);
+    }
+
+    [Fact]
     public async Task A_replayed_callback_gets_400()
     {
         var account = await Daemon.AddAccountAsync(Server);
