@@ -5,10 +5,12 @@ using TokenBroker.Core.Grants;
 using TokenBroker.Core.OAuth;
 using TokenBroker.Daemon.Consent;
 using TokenBroker.TestAuthServer;
+using TokenBroker.TestUtils;
+using Xunit.Abstractions;
 
 namespace TokenBroker.Daemon.Tests.Consent;
 
-public sealed class ConsentEndpointTests : DaemonWithServer
+public sealed class ConsentEndpointTests(ITestOutputHelper output) : DaemonWithServer
 {
     private static readonly CancellationToken None = CancellationToken.None;
 
@@ -89,6 +91,7 @@ public sealed class ConsentEndpointTests : DaemonWithServer
         Assert.Equal(GrantState.NeedsConsent, (await Daemon.Store.FindAsync(account.Name, None))!.Grant.State);
         Assert.False(started.Outcome.IsCompleted);
         Assert.Equal(HttpStatusCode.OK, (await GetAsync(callback)).Status);
+        ReliabilityReport.Write(output, "consent callback with a forged state", "1 forged callback before the real one", "400, nothing stored; the real callback then stored the grant");
     }
 
     [Fact]
@@ -103,6 +106,7 @@ public sealed class ConsentEndpointTests : DaemonWithServer
         Assert.Equal(HttpStatusCode.RequestUriTooLong, status);
         Assert.False(started.Outcome.IsCompleted);
         Assert.Equal(HttpStatusCode.OK, (await GetAsync(callback)).Status);
+        ReliabilityReport.Write(output, "consent callback with a huge query string", "1 callback of 200 KB", "414 before it was read; the real callback then stored the grant");
     }
 
     [Fact]
@@ -119,6 +123,7 @@ public sealed class ConsentEndpointTests : DaemonWithServer
 
         Assert.Equal([7, 50], started.Select((s, i) => (s, i)).Where(p => p.s.Outcome.IsCompleted).Select(p => p.i));
         Assert.Equal(GrantState.Active, (await Daemon.Store.FindAsync(account.Name, None))!.Grant.State);
+        ReliabilityReport.Write(output, "many pending consents", "100 at once, 2 completed, 1 replayed", "each completed only with its own state; the replay got 400");
     }
 
     [Fact]

@@ -2,11 +2,13 @@ using TokenBroker.Daemon.Refresh;
 using TokenBroker.Daemon.Tests.Consent;
 using TokenBroker.Daemon.Tests.Refresh;
 using TokenBroker.TestAuthServer;
+using TokenBroker.TestUtils;
+using Xunit.Abstractions;
 
 namespace TokenBroker.Daemon.Tests.Reliability;
 
 /// <summary>The daemon's clock jumping by hours (a suspended VM, an NTP step): one refresh per account, never an expired token.</summary>
-public sealed class ClockStepTests
+public sealed class ClockStepTests(ITestOutputHelper output)
 {
     private const int Accounts = 8;
 
@@ -37,6 +39,7 @@ public sealed class ClockStepTests
         Assert.Equal(Accounts, forward);
         Assert.Equal(0, back);
         Assert.Empty(server.Issued.FoundIn(daemon.LogText));
+        ReliabilityReport.Write(output, "clock steps", $"+5 h, then -3 h, {Accounts} accounts", $"{forward} refreshes after the step forward, {back} after the step back; a token with time left at every lookup");
     }
 
     /// <summary>Looks up every account at once, as Postfix would after the jump, and checks each answer against the clock then.</summary>

@@ -4,11 +4,12 @@ using TokenBroker.Daemon.Refresh;
 using TokenBroker.Daemon.Tests.Consent;
 using TokenBroker.TestAuthServer;
 using TokenBroker.TestUtils;
+using Xunit.Abstractions;
 
 namespace TokenBroker.Daemon.Tests.Reliability;
 
 /// <summary>A full disk under the store and under the token files: the previous state stays, the error says why, writes resume with space.</summary>
-public sealed class DiskFullTests : IAsyncLifetime
+public sealed class DiskFullTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private AuthServer _server = null!;
 
@@ -57,6 +58,7 @@ public sealed class DiskFullTests : IAsyncLifetime
         Assert.Equal(after.Grant.AccessToken.Reveal(), reopened.Grant.AccessToken!.Reveal());
         Assert.Equal(after.Grant.RefreshToken!.Reveal(), reopened.Grant.RefreshToken!.Reveal());
         Assert.Empty(_server.Issued.FoundIn(log));
+        ReliabilityReport.Write(output, "disk full under the store", "a refresh on a full 4 MiB tmpfs", "grant and token file kept, token still served, refresh and restart fine once there was space");
     }
 
     [Fact]
@@ -80,5 +82,6 @@ public sealed class DiskFullTests : IAsyncLifetime
         Assert.Equal(again!.Entry.Grant.AccessToken!.Reveal() + "\n", File.ReadAllText(tokenFile));
         Assert.Equal(["work.token"], Directory.EnumerateFileSystemEntries(disk.Path).Select(Path.GetFileName));
         Assert.Empty(_server.Issued.FoundIn(daemon.LogText));
+        ReliabilityReport.Write(output, "disk full under a token file", "a refresh with a full 64 KiB tmpfs", "old file whole, no temporary file left, next token written once there was space");
     }
 }

@@ -4,6 +4,8 @@ using TokenBroker.Daemon.Refresh;
 using TokenBroker.Daemon.Tests.Consent;
 using TokenBroker.Daemon.Tests.Refresh;
 using TokenBroker.TestAuthServer;
+using TokenBroker.TestUtils;
+using Xunit.Abstractions;
 
 namespace TokenBroker.Daemon.Tests.Reliability;
 
@@ -11,7 +13,7 @@ namespace TokenBroker.Daemon.Tests.Reliability;
 /// The provider unreachable by name (DNS) or with a certificate that fails (TLS) for 30 minutes, over
 /// HTTPS: the old token is served while valid, never after, and the account recovers without consent.
 /// </summary>
-public sealed class ProviderFaultTests
+public sealed class ProviderFaultTests(ITestOutputHelper output)
 {
     [Theory]
     [InlineData("dns")]
@@ -62,5 +64,7 @@ public sealed class ProviderFaultTests
         Assert.Contains("network", daemon.LogText, StringComparison.Ordinal);
         Assert.DoesNotContain("needs consent", daemon.LogText, StringComparison.Ordinal);
         Assert.Empty(server.Issued.FoundIn(daemon.LogText));
+        ReliabilityReport.Write(output, $"provider unreachable: {(fault == "dns" ? "name resolution fails" : "certificate fails")}", $"30 minutes, {answers.Count} lookups",
+            $"valid token served, no expired one; recovered {(recovered - faultEnd).TotalMinutes:0.#} min after the fault");
     }
 }

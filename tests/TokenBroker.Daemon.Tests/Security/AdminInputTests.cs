@@ -2,11 +2,13 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using TokenBroker.Daemon.Tests.Consent;
+using TokenBroker.TestUtils;
+using Xunit.Abstractions;
 
 namespace TokenBroker.Daemon.Tests.Security;
 
 /// <summary>Bad requests on the admin socket: each gets a clear refusal, nothing is stored, and the daemon keeps answering.</summary>
-public sealed class AdminInputTests : IAsyncLifetime
+public sealed class AdminInputTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private InProcessDaemon _daemon = null!;
 
@@ -29,6 +31,7 @@ public sealed class AdminInputTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Empty((await _daemon.Store.ListAsync(CancellationToken.None)).Accounts);
         await AssertStillAnswersAsync(admin);
+        ReliabilityReport.Write(output, $"admin request with malformed JSON ({body.Length} bytes)", "1 request", "400, nothing stored, the next request answered");
     }
 
     [Fact]
@@ -47,6 +50,7 @@ public sealed class AdminInputTests : IAsyncLifetime
         Assert.Empty((await _daemon.Store.ListAsync(CancellationToken.None)).Accounts);
         using var admin = _daemon.AdminClient();
         await AssertStillAnswersAsync(admin);
+        ReliabilityReport.Write(output, "admin request over 1 MiB", "1 request announcing 2 MiB", "413 from the headers, nothing stored, the next request answered");
     }
 
     private static async Task AssertStillAnswersAsync(HttpClient admin)

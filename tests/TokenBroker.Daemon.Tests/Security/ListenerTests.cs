@@ -1,5 +1,6 @@
 using System.Globalization;
 using TokenBroker.TestUtils;
+using Xunit.Abstractions;
 
 namespace TokenBroker.Daemon.Tests.Security;
 
@@ -8,7 +9,7 @@ namespace TokenBroker.Daemon.Tests.Security;
 /// (<c>ss -ltnpx</c>): loopback and its own unix sockets only. Without the unit's
 /// <c>DOTNET_EnableDiagnostics_IPC=0</c>, .NET's diagnostic socket in /tmp is one more.
 /// </summary>
-public sealed class ListenerTests
+public sealed class ListenerTests(ITestOutputHelper output)
 {
     [Fact]
     public async Task Every_listener_of_the_daemon_is_on_loopback_or_one_of_its_own_unix_sockets()
@@ -42,5 +43,6 @@ public sealed class ListenerTests
         Assert.Contains($"127.0.0.1:{ports[0]}", tcp);
         Assert.Contains($"127.0.0.1:{ports[1]}", tcp);
         Assert.Equal([Path.Combine(run.Layout.Directory, "admin.sock"), Path.Combine(run.Layout.Directory, "postfix.sock")], unix);
+        ReliabilityReport.Write(output, "listeners (ss -ltnpx)", $"{tcp.Count} TCP and {unix.Count} unix listeners of the daemon with the unit's environment", "all on 127.0.0.1 or the daemon's own sockets");
     }
 }
