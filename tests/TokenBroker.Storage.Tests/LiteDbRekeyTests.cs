@@ -69,15 +69,7 @@ public sealed class LiteDbRekeyTests : IDisposable
     public async Task A_crash_after_the_store_was_replaced_is_finished_at_the_next_open()
     {
         var before = await SeedAsync();
-        var oldKey = File.ReadAllBytes(_keyFile);
-        using (var store = LiteDbGrantStore.Open(_layout, _source))
-        {
-            await store.RekeyAsync(CancellationToken.None);
-        }
-
-        // The state between the two renames: the store sealed with the new key, the new key still pending.
-        File.Move(_keyFile, PendingKey);
-        File.WriteAllBytes(_keyFile, oldKey);
+        await RekeyToBetweenTheRenamesAsync();
         var newKeyId = KeyIdIn(PendingKey);
 
         using var reopened = LiteDbGrantStore.Open(_layout, _source);
@@ -92,15 +84,7 @@ public sealed class LiteDbRekeyTests : IDisposable
     public async Task A_pending_key_the_store_needs_is_never_deleted_even_when_it_cannot_be_read()
     {
         var before = await SeedAsync();
-        var oldKey = File.ReadAllBytes(_keyFile);
-        using (var store = LiteDbGrantStore.Open(_layout, _source))
-        {
-            await store.RekeyAsync(CancellationToken.None);
-        }
-
-        File.Move(_keyFile, PendingKey);
-        File.WriteAllBytes(_keyFile, oldKey);
-        File.SetUnixFileMode(_keyFile, PrivateFiles.FileMode);
+        await RekeyToBetweenTheRenamesAsync();
         File.SetUnixFileMode(PendingKey, PrivateFiles.FileMode | UnixFileMode.OtherRead);
 
         var error = Assert.Throws<SetupException>(() => LiteDbGrantStore.Open(_layout, _source));
@@ -234,6 +218,20 @@ public sealed class LiteDbRekeyTests : IDisposable
         }
 
         return await StoreContents.ReadAsync(store);
+    }
+
+    /// <summary>A rekey, then the files put back as a crash between the two renames leaves them: the store sealed with the new key, the new key still pending.</summary>
+    private async Task RekeyToBetweenTheRenamesAsync()
+    {
+        var oldKey = File.ReadAllBytes(_keyFile);
+        using (var store = LiteDbGrantStore.Open(_layout, _source))
+        {
+            await store.RekeyAsync(CancellationToken.None);
+        }
+
+        File.Move(_keyFile, PendingKey);
+        File.WriteAllBytes(_keyFile, oldKey);
+        File.SetUnixFileMode(_keyFile, PrivateFiles.FileMode);
     }
 
     private string KeyIdInFile() => KeyIdIn(_keyFile);

@@ -13,6 +13,9 @@ public static class BuiltPrograms
 
     public static string Cli => Find("tokenbroker");
 
+    /// <summary>The AFL target for the socketmap codec (tests/TokenBroker.Fuzz).</summary>
+    public static string Fuzz => Find("tokenbroker-fuzz");
+
     /// <summary>The repository's top directory, for files that are not built by dotnet (contrib/, systemd/).</summary>
     public static string Repository => Metadata("repository") ?? throw new InvalidOperationException("no repository path in the assembly metadata");
 

@@ -1,6 +1,5 @@
 using System.Net.Sockets;
 using TokenBroker.Core.Grants;
-using TokenBroker.Daemon.Refresh;
 using TokenBroker.Daemon.Tests.Consent;
 using TokenBroker.Daemon.Tests.Refresh;
 using TokenBroker.TestAuthServer;
@@ -42,29 +41,20 @@ public sealed class ProviderFaultTests(ITestOutputHelper output)
             !(faulty && fault == "tls") && trusted(sender, certificate, chain, errors);
         await using var daemon = await InProcessDaemon.StartAsync(providerHandler: handler);
         var consented = await daemon.ConsentAsync(server);
-        var oldToken = consented.Grant.AccessToken!.Reveal();
-        var oldExpiry = consented.Grant.ExpiresAt!.Value;
-        await daemon.AdvanceAsync((await daemon.NextRefreshAsync("work"))!.Value - daemon.Clock.GetUtcNow() - TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(5));
-        var answers = new List<(DateTimeOffset At, TokenAnswer Answer)>();
-        async Task LookAsync() => answers.Add((daemon.Clock.GetUtcNow(), await daemon.LookupAsync("work")));
+        var run = new FaultRun(daemon, consented);
+        await run.ToJustBeforeTheRefreshAsync();
 
         faulty = true;
-        await daemon.AdvanceAsync(TimeSpan.FromMinutes(30), TimeSpan.FromSeconds(30), LookAsync);
+        await run.AdvanceAsync(TimeSpan.FromMinutes(30));
         faulty = false;
-        var faultEnd = daemon.Clock.GetUtcNow();
-        await daemon.AdvanceAsync(TimeSpan.FromMinutes(11), TimeSpan.FromSeconds(30), LookAsync);
+        await run.EndFaultAsync();
 
-        Assert.Contains(answers, a => a.At >= oldExpiry && a.At < faultEnd);
-        Assert.All(answers.Where(a => a.At < faultEnd), a =>
-            Assert.Equal(a.At < oldExpiry ? (TokenAnswerKind.Token, oldToken) : (TokenAnswerKind.Unavailable, null), (a.Answer.Kind, a.Answer.Token?.Reveal())));
-        var recovered = answers.First(a => a.At >= faultEnd && a.Answer.Kind == TokenAnswerKind.Token).At;
-        Assert.True(recovered - faultEnd <= TimeSpan.FromMinutes(10.5), $"recovered {recovered - faultEnd} after the fault");
-        Assert.All(answers.Where(a => a.At >= recovered), a => Assert.True(a.Answer.ExpiresAt > a.At.AddMinutes(5)));
+        var recovery = run.AssertRodeOut();
         Assert.Equal(GrantState.Active, (await daemon.Store.FindAsync(consented.Account.Name, CancellationToken.None))!.Grant.State);
         Assert.Contains("network", daemon.LogText, StringComparison.Ordinal);
         Assert.DoesNotContain("needs consent", daemon.LogText, StringComparison.Ordinal);
         Assert.Empty(server.Issued.FoundIn(daemon.LogText));
-        ReliabilityReport.Write(output, $"provider unreachable: {(fault == "dns" ? "name resolution fails" : "certificate fails")}", $"30 minutes, {answers.Count} lookups",
-            $"valid token served, no expired one; recovered {(recovered - faultEnd).TotalMinutes:0.#} min after the fault");
+        ReliabilityReport.Write(output, $"provider unreachable: {(fault == "dns" ? "name resolution fails" : "certificate fails")}", $"30 minutes, {run.Answers.Count} lookups",
+            $"valid token served, no expired one; recovered {recovery.TotalMinutes:0.#} min after the fault");
     }
 }
