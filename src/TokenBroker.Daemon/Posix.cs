@@ -8,7 +8,6 @@ internal static partial class Posix
     private const int AtFdCwd = -100;
     private const int AtSymlinkNoFollow = 0x100;
     private const uint StatxOwners = 0x0008 | 0x0010; // STATX_UID | STATX_GID
-    private const int ReadOnlyDirectory = 0x10000; // O_RDONLY | O_DIRECTORY
 
     /// <summary>The owner of <paramref name="path"/> itself (a link is not followed), or null when it does not exist.</summary>
     public static (uint User, uint Group)? Owner(string path)
@@ -67,29 +66,6 @@ internal static partial class Posix
     public static string? ChangeOwner(string path, uint user, uint group) =>
         Chown(path, user, group) == 0 ? null : Marshal.GetLastPInvokeErrorMessage();
 
-    /// <summary>Makes a rename in <paramref name="directory"/> durable (fsync of the directory).</summary>
-    /// <exception cref="IOException">The directory cannot be opened or synced.</exception>
-    public static void SyncDirectory(string directory)
-    {
-        var fd = Open(directory, ReadOnlyDirectory);
-        if (fd < 0)
-        {
-            throw new IOException($"cannot open directory {directory}: {Marshal.GetLastPInvokeErrorMessage()}");
-        }
-
-        try
-        {
-            if (Fsync(fd) != 0)
-            {
-                throw new IOException($"cannot sync directory {directory}: {Marshal.GetLastPInvokeErrorMessage()}");
-            }
-        }
-        finally
-        {
-            _ = Close(fd);
-        }
-    }
-
     [LibraryImport("libc", EntryPoint = "statx", StringMarshalling = StringMarshalling.Utf8)]
     private static partial int Statx(int directory, string path, int flags, uint mask, ref byte buffer);
 
@@ -104,13 +80,4 @@ internal static partial class Posix
 
     [LibraryImport("libc", EntryPoint = "getgrnam", StringMarshalling = StringMarshalling.Utf8)]
     private static partial nint GetGroupByName(string name);
-
-    [LibraryImport("libc", EntryPoint = "open", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
-    private static partial int Open(string path, int flags);
-
-    [LibraryImport("libc", EntryPoint = "fsync", SetLastError = true)]
-    private static partial int Fsync(int fd);
-
-    [LibraryImport("libc", EntryPoint = "close")]
-    private static partial int Close(int fd);
 }

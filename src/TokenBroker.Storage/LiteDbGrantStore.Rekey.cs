@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using LiteDB;
 using TokenBroker.Core;
 using TokenBroker.Core.Admin;
@@ -201,36 +200,6 @@ public sealed partial class LiteDbGrantStore
         File.Delete(LogFile(file));
     }
 
-    /// <summary>fsync(2) on the directory holding <paramref name="file"/>, so a rename in it survives a power cut.</summary>
-    private static void SyncDirectory(string file)
-    {
-        var directory = OpenDescriptor(Path.GetDirectoryName(Path.GetFullPath(file))!, OpenReadOnly);
-        if (directory < 0)
-        {
-            throw new IOException($"cannot open the directory of {file}: {Marshal.GetLastPInvokeErrorMessage()}");
-        }
-
-        try
-        {
-            if (Fsync(directory) != 0)
-            {
-                throw new IOException($"cannot sync the directory of {file}: {Marshal.GetLastPInvokeErrorMessage()}");
-            }
-        }
-        finally
-        {
-            _ = Close(directory);
-        }
-    }
-
-    private const int OpenReadOnly = 0;
-
-    [LibraryImport("libc", EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
-    private static partial int OpenDescriptor(string path, int flags);
-
-    [LibraryImport("libc", EntryPoint = "fsync", SetLastError = true)]
-    private static partial int Fsync(int descriptor);
-
-    [LibraryImport("libc", EntryPoint = "close", SetLastError = true)]
-    private static partial int Close(int descriptor);
+    /// <summary>Syncs the directory holding <paramref name="file"/>, so a rename in it survives a power cut.</summary>
+    private static void SyncDirectory(string file) => DirectorySync.Sync(Path.GetDirectoryName(Path.GetFullPath(file))!);
 }

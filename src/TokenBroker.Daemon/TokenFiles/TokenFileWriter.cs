@@ -97,7 +97,7 @@ internal sealed class TokenFileWriter(IReadOnlyList<string> allowedDirectories)
 
             File.SetUnixFileMode(temporary, settings.Mode);
             File.Move(temporary, path, overwrite: true);
-            Posix.SyncDirectory(directory);
+            Storage.DirectorySync.Sync(directory);
             return null;
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
