@@ -93,9 +93,12 @@ public sealed class BrokerScenario : IAsyncDisposable
         await Daemon.WaitForExitAsync();
         Daemon.Dispose();
         _daemon = null;
-        using var store = LiteDbGrantStore.Open(Layout, new MasterKeySource(KeyFile, CreateIfMissing: false));
+        using var store = OpenStore();
         return await StoreContents.ReadAsync(store);
     }
+
+    /// <summary>Opens the stopped daemon's store as the daemon does, from its key file (an interrupted rekey finished or undone).</summary>
+    public LiteDbGrantStore OpenStore() => LiteDbGrantStore.Open(Layout, new MasterKeySource(KeyFile, CreateIfMissing: false));
 
     /// <summary>Starts <c>tokenbroker ARGS --admin-socket SOCKET</c>.</summary>
     public ChildProcess Cli(params string[] arguments) => Cli(null, arguments);

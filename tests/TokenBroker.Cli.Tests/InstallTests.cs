@@ -97,8 +97,7 @@ public sealed class InstallTests(InstallTests.Installed installed) : IClassFixtu
     internal static async Task MakeAsync(string target, string root)
     {
         var build = await MakeBuild.DirectoryAsync();
-        var result = await Command.RunAsync("make", ["-C", BuiltPrograms.Repository, target, "PREFIX=/usr", $"DESTDIR={root}", $"BUILD={build}"], limit: TimeSpan.FromMinutes(5));
-        Assert.True(result.ExitCode == 0, result.ToString());
+        await MakeBuild.RunAsync([target, "PREFIX=/usr", $"DESTDIR={root}", $"BUILD={build}"], TimeSpan.FromMinutes(5));
     }
 
     /// <summary>One installation into a temporary DESTDIR, shared by the class.</summary>

@@ -14,10 +14,16 @@ internal static class MakeBuild
     /// <summary>The build directory, once <c>make</c> has finished.</summary>
     public static Task<string> DirectoryAsync() => Build.Value;
 
+    /// <summary>Runs <c>make ARGUMENTS</c> in the repository, which must succeed.</summary>
+    public static async Task RunAsync(IEnumerable<string> arguments, TimeSpan limit)
+    {
+        var result = await Command.RunAsync("make", ["-C", BuiltPrograms.Repository, .. arguments], limit: limit);
+        Assert.True(result.ExitCode == 0, result.ToString());
+    }
+
     private static async Task<string> RunAsync()
     {
-        var result = await Command.RunAsync("make", ["-C", BuiltPrograms.Repository, "all"], limit: TimeSpan.FromMinutes(20));
-        Assert.True(result.ExitCode == 0, result.ToString());
+        await RunAsync(["all"], TimeSpan.FromMinutes(20));
         return Path.Combine(BuiltPrograms.Repository, "build");
     }
 }

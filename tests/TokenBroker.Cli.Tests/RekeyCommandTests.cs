@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using TokenBroker.Core.Secrets;
-using TokenBroker.Storage;
 using TokenBroker.TestAuthServer;
 using TokenBroker.TestUtils;
 using Xunit.Abstractions;
@@ -105,7 +104,7 @@ public sealed class RekeyCommandTests : IAsyncLifetime
             await _broker.KillAsync();
             await rekey.WaitForExitAsync();
 
-            using (var store = LiteDbGrantStore.Open(_broker.Layout, new MasterKeySource(_broker.KeyFile, CreateIfMissing: false)))
+            using (var store = _broker.OpenStore())
             {
                 Assert.Equal(expected, await StoreContents.ReadAsync(store));
                 outcomes.Add($"{(KeyId() == keyBefore ? "old" : "new")} key ({store.Recovery})");

@@ -48,7 +48,7 @@ internal sealed class MetricsCollector : IDisposable
             var key = (instrument.Name, tags.Length > 0 ? tags[0].Value : null, tags.Length > 1 ? tags[1].Value : null);
             if (!_byTags.TryGetValue(key, out var counter))
             {
-                var name = instrument.Name == "tokenbroker.lookups" ? "tokenbroker_lookups_total" : "tokenbroker_refreshes_total";
+                var name = instrument.Meter.Name == SocketmapMetrics.MeterName ? "tokenbroker_lookups_total" : "tokenbroker_refreshes_total";
                 counter = _byTags.GetOrAdd(key, Counter(name, Labels(tags)));
             }
 
