@@ -161,7 +161,8 @@ internal static class DaemonApp
             AutomaticDecompression = DecompressionMethods.All,
         })
         {
-            Timeout = TimeSpan.FromSeconds(30),
+            // A backstop for every request; a refresh has its own, shorter limit on the daemon's clock.
+            Timeout = TimeSpan.FromSeconds(100),
         });
         services.AddSingleton<EndpointResolver>();
         services.AddSingleton<CodeFlowClient>();

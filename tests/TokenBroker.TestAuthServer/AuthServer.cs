@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Security.Cryptography.X509Certificates;
@@ -33,6 +34,7 @@ public sealed class AuthServer : IAsyncDisposable
     private int _tokenRequests;
     private int _concurrentTokenRequests;
     private int _peakConcurrentTokenRequests;
+    private int _slowTokenRequests;
 
     private AuthServer(WebApplication app, SqliteConnection keepAlive, AuthServerOptions options, X509Certificate2? authority)
     {
@@ -46,6 +48,21 @@ public sealed class AuthServer : IAsyncDisposable
 
     /// <summary>While set, every token request gets this fault (a provider outage); null answers normally.</summary>
     public Fault? Outage { get; set; }
+
+    /// <summary>The clock that times <see cref="Fault.Slow"/> and <see cref="TokenRequestTimes"/>: a daemon's fake clock, say.</summary>
+    public TimeProvider Clock { get; set; } = TimeProvider.System;
+
+    /// <summary>How long a <see cref="Fault.Slow"/> answer takes (30 s).</summary>
+    public TimeSpan SlowBy { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>The wait a <see cref="Fault.TooManyRequests"/> answer asks for (7 s).</summary>
+    public TimeSpan RetryAfter { get; set; } = TimeSpan.FromSeconds(7);
+
+    /// <summary>When each token request arrived, on <see cref="Clock"/>.</summary>
+    public ConcurrentQueue<DateTimeOffset> TokenRequestTimes { get; } = new();
+
+    /// <summary>Token requests waiting out <see cref="SlowBy"/> right now.</summary>
+    public int SlowTokenRequests => Volatile.Read(ref _slowTokenRequests);
 
     /// <summary>Token requests received so far, answered or not.</summary>
     public int TokenRequests => Volatile.Read(ref _tokenRequests);
@@ -213,6 +230,7 @@ public sealed class AuthServer : IAsyncDisposable
         }
 
         Interlocked.Increment(ref _tokenRequests);
+        TokenRequestTimes.Enqueue(Clock.GetUtcNow());
         var now = Interlocked.Increment(ref _concurrentTokenRequests);
         for (var peak = PeakConcurrentTokenRequests; now > peak; peak = PeakConcurrentTokenRequests)
         {
@@ -240,7 +258,10 @@ public sealed class AuthServer : IAsyncDisposable
                     return;
                 case Fault.TooManyRequests:
                     context.Response.StatusCode = StatusCodes.Status429TooManyRequests;
-                    context.Response.Headers.RetryAfter = "7";
+                    context.Response.Headers.RetryAfter = ((int)RetryAfter.TotalSeconds).ToString(CultureInfo.InvariantCulture);
+                    return;
+                case Fault.Slow:
+                    await AnswerSlowlyAsync(context, next);
                     return;
                 case Fault.Hang:
                     using (var hang = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, _app.Lifetime.ApplicationStopping))
@@ -253,6 +274,25 @@ public sealed class AuthServer : IAsyncDisposable
                     context.Abort();
                     return;
             }
+        }
+
+        await next(context);
+    }
+
+    private async Task AnswerSlowlyAsync(HttpContext context, RequestDelegate next)
+    {
+        Interlocked.Increment(ref _slowTokenRequests);
+        try
+        {
+            await Task.Delay(SlowBy, Clock, context.RequestAborted);
+        }
+        catch (OperationCanceledException)
+        {
+            return;
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _slowTokenRequests);
         }
 
         await next(context);

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using TokenBroker.Core.Accounts;
 using TokenBroker.Core.Grants;
 using TokenBroker.Core.OAuth;
@@ -39,7 +40,7 @@ public sealed class GrantRefresherTests(AuthServerFixture fixture) : IClassFixtu
         var (store, _, account) = await ConsentedAsync();
         var before = (await store.FindAsync(account.Name, None))!;
         var failing = new WriteFailingStore(store);
-        var refresher = new GrantRefresher(failing, Clients());
+        var refresher = new GrantRefresher(failing, Clients(), TimeProvider.System);
 
         var error = await Assert.ThrowsAsync<IOException>(() => refresher.RefreshAsync(account.Name, None));
 
@@ -81,12 +82,37 @@ public sealed class GrantRefresherTests(AuthServerFixture fixture) : IClassFixtu
     }
 
     [Fact]
+    public async Task A_provider_that_does_not_answer_within_the_limit_on_the_daemons_clock_is_a_transient_timeout()
+    {
+        var (store, _, account) = await ConsentedAsync();
+        var before = (await store.FindAsync(account.Name, None))!;
+        var clock = new FakeTimeProvider();
+        var server = fixture.Context.Server;
+        (server.Clock, server.SlowBy) = (clock, GrantRefresher.ProviderTimeout * 2);
+        try
+        {
+            server.Fail(Fault.Slow);
+            var refresh = new GrantRefresher(store, Clients(), clock).RefreshAsync(account.Name, None);
+            var outcome = await clock.DriveAsync(refresh, TimeSpan.FromSeconds(1));
+
+            Assert.Equal(("timeout", OAuthFailureKind.Transient), (outcome!.Failure?.Error, outcome.Failure!.Kind));
+            Assert.InRange(clock.GetUtcNow() - clock.Start, GrantRefresher.ProviderTimeout, GrantRefresher.ProviderTimeout + TimeSpan.FromSeconds(2));
+            Assert.Equal(GrantState.Failing, outcome.Entry.Grant.State);
+            Assert.Equal(before.Grant.RefreshToken, outcome.Entry.Grant.RefreshToken);
+        }
+        finally
+        {
+            (server.Clock, server.SlowBy) = (TimeProvider.System, TimeSpan.FromSeconds(30));
+        }
+    }
+
+    [Fact]
     public async Task A_stop_that_arrives_after_the_provider_answered_still_commits_the_rotated_refresh_token()
     {
         var (store, _, account) = await ConsentedAsync();
         var before = (await store.FindAsync(account.Name, None))!;
         using var stop = new CancellationTokenSource();
-        var refresher = new GrantRefresher(new StopArrivesStore(store, stop), Clients());
+        var refresher = new GrantRefresher(new StopArrivesStore(store, stop), Clients(), TimeProvider.System);
 
         var outcome = await refresher.RefreshAsync(account.Name, stop.Token);
 
@@ -121,7 +147,7 @@ public sealed class GrantRefresherTests(AuthServerFixture fixture) : IClassFixtu
         await _store.SaveAccountAsync(account, None);
         var tokens = await fixture.Context.ConsentAsync(account);
         await _store.UpdateGrantAsync(account.Name, grant => GrantUpdates.Issued(grant, tokens), None);
-        return (_store, new GrantRefresher(_store, Clients()), account);
+        return (_store, new GrantRefresher(_store, Clients(), TimeProvider.System), account);
     }
 
     /// <summary>The daemon starts to stop just as the new grant is about to be written.</summary>

@@ -36,6 +36,9 @@ public sealed class InProcessDaemon : IAsyncDisposable
 
     public SteppingClock Clock { get; }
 
+    /// <summary>How many refreshes are waiting for the fake clock to move (a provider slow on that clock); none by default.</summary>
+    public Func<int> WaitingOnClock { get; set; } = () => 0;
+
     public FakeLogCollector Logs => App.Services.GetFakeLogCollector();
 
     public IGrantStore Store => App.Services.GetRequiredService<IGrantStore>();

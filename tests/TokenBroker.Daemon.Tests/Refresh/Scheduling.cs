@@ -26,7 +26,10 @@ internal static class Scheduling
         }
     }
 
-    /// <summary>Waits until no refresh trigger is due and no refresh job runs, twice in a row.</summary>
+    /// <summary>
+    /// Waits until no refresh trigger is due and no refresh job runs, twice in a row; jobs waiting on the
+    /// fake clock itself (<see cref="InProcessDaemon.WaitingOnClock"/>) do not count as running.
+    /// </summary>
     public static async Task SettleAsync(this InProcessDaemon daemon)
     {
         var scheduler = await daemon.App.Services.GetRequiredService<ISchedulerFactory>().GetScheduler();
@@ -35,7 +38,7 @@ internal static class Scheduling
         {
             var due = await scheduler.QueryTriggers(new TriggerQuery { NextFireTimeBefore = daemon.Clock.GetUtcNow().AddTicks(1) }, limit.Token);
             var running = await scheduler.QueryFireInstances(new FireInstanceQuery(), limit.Token);
-            quiet = due.Items.Count == 0 && running.Items.Count == 0 ? quiet + 1 : 0;
+            quiet = due.Items.Count == 0 && running.Items.Count <= daemon.WaitingOnClock() ? quiet + 1 : 0;
             await Task.Delay(TimeSpan.FromMilliseconds(2), TimeProvider.System, limit.Token);
         }
     }
