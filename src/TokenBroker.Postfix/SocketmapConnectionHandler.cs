@@ -1,6 +1,8 @@
 using System.Buffers;
+using System.Collections.Concurrent;
 using System.IO.Pipelines;
 using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.Extensions.Logging;
 
 namespace TokenBroker.Postfix;
@@ -9,13 +11,17 @@ namespace TokenBroker.Postfix;
 /// Serves Postfix's socketmap client on one connection: any number of netstring requests, answered
 /// in order, each one in full before the next is read (Postfix keeps one request in flight).
 /// A malformed or oversized request is answered with <c>PERM</c> and ends the connection; a
-/// connection over the limit, idle too long or sending a request too slowly is closed. Nothing one
+/// connection over the limit (or its user's), idle too long or sending a request too slowly is closed. Nothing one
 /// client sends affects another.
 /// </summary>
 public sealed class SocketmapConnectionHandler(
     ISocketmapTable table, SocketmapLimits limits, SocketmapMetrics metrics, TimeProvider time, ILogger<SocketmapConnectionHandler> logger)
     : ConnectionHandler
 {
+    /// <summary>The key under which all peers on the TCP port are counted.</summary>
+    private const long TcpPeers = -1;
+
+    private readonly ConcurrentDictionary<long, int> _perUser = new();
     private int _connections;
 
     /// <summary>Connections being served now.</summary>
@@ -25,6 +31,8 @@ public sealed class SocketmapConnectionHandler(
     public override async Task OnConnectedAsync(ConnectionContext connection)
     {
         ArgumentNullException.ThrowIfNull(connection);
+        var peer = Peer(connection);
+        var counted = false;
         try
         {
             if (Interlocked.Increment(ref _connections) > limits.MaxConnections)
@@ -33,13 +41,29 @@ public sealed class SocketmapConnectionHandler(
                 return;
             }
 
+            counted = true;
+            if (_perUser.AddOrUpdate(peer, 1, (_, held) => held + 1) > limits.MaxConnectionsPerUser)
+            {
+                SocketmapLog.TooManyConnectionsOfUser(logger, peer == TcpPeers ? "the TCP port's peers" : $"user {peer}", limits.MaxConnectionsPerUser);
+                return;
+            }
+
             await ServeAsync(connection.Transport, connection.ConnectionClosed).ConfigureAwait(false);
         }
         finally
         {
+            if (counted)
+            {
+                _perUser.AddOrUpdate(peer, 0, (_, held) => held - 1);
+            }
+
             Interlocked.Decrement(ref _connections);
         }
     }
+
+    /// <summary>The peer's user id on the unix socket; <see cref="TcpPeers"/> for everyone else.</summary>
+    private static long Peer(ConnectionContext connection) =>
+        connection.Features.Get<IConnectionSocketFeature>()?.Socket is { } socket && PeerCredentials.Of(socket) is var (_, uid, _) ? uid : TcpPeers;
 
     private async Task ServeAsync(IDuplexPipe transport, CancellationToken closed)
     {

@@ -10,6 +10,13 @@ public sealed record SocketmapLimits
     public int MaxConnections { get; init; } = 1000;
 
     /// <summary>
+    /// Connections one user may hold at once (told apart by the kernel's <c>SO_PEERCRED</c>), so another
+    /// local user flooding the service cannot take Postfix's share. Peers on the TCP port, which the
+    /// kernel does not name that way, share one such budget between them.
+    /// </summary>
+    public int MaxConnectionsPerUser { get; init; } = 500;
+
+    /// <summary>
     /// How long a connection may wait between requests. Postfix closes an idle connection after
     /// about 10 s and any connection after 100 s, so the default never cuts one it still uses.
     /// </summary>

@@ -14,6 +14,9 @@ internal static partial class SocketmapLog
     [LoggerMessage(4002, LogLevel.Warning, "socketmap: closed a connection: more than {Limit} at once (TokenBroker:Postfix:MaxConnections)")]
     public static partial void TooManyConnections(ILogger logger, int limit);
 
+    [LoggerMessage(4004, LogLevel.Warning, "socketmap: closed a connection: {Peer} already hold {Limit} (TokenBroker:Postfix:MaxConnectionsPerUser)")]
+    public static partial void TooManyConnectionsOfUser(ILogger logger, string peer, int limit);
+
     [LoggerMessage(4003, LogLevel.Information, "socketmap: closed a connection: {Reason}")]
     public static partial void TimedOut(ILogger logger, string reason);
 

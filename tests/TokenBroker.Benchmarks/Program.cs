@@ -5,6 +5,8 @@ using TokenBroker.Benchmarks;
 //   dotnet run -c Release --project tests/TokenBroker.Benchmarks -- [ACCOUNTS] [openiddict|instant|scheduler]...
 // Socketmap benchmark: lookups the way Postfix makes them, beside the floor server of ../shared/bench.
 //   dotnet run -c Release --project tests/TokenBroker.Benchmarks -- socketmap [SECONDS]
+// Latency under attack: one Postfix-style connection, alone and beside 5,000 idle, slow and hostile ones.
+//   dotnet run -c Release --project tests/TokenBroker.Benchmarks -- attack [SECONDS]
 // CLI benchmark: one `tokenbroker token NAME` (NativeAOT) beside `cat` of the token file.
 //   dotnet run -c Release --project tests/TokenBroker.Benchmarks -- cli [INVOCATIONS]
 if (args is ["cli", ..])
@@ -14,6 +16,21 @@ if (args is ["cli", ..])
     var (cliMedian, cliP90, catMedian, catP90, bytes) = await CliBenchmark.RunAsync(invocations);
     Console.WriteLine(Row("tokenbroker token (NativeAOT)", $"{cliMedian.TotalMilliseconds:F1} ms", $"median; p90 {cliP90.TotalMilliseconds:F1} ms; target <= 15 ms; binary {bytes / 1048576.0:F1} MiB"));
     Console.WriteLine(Row("cat of the token file", $"{catMedian.TotalMilliseconds:F1} ms", $"median; p90 {catP90.TotalMilliseconds:F1} ms (the reference)"));
+    return;
+}
+
+if (args is ["attack", ..])
+{
+    var seconds = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 10;
+    Console.WriteLine($"tokenbrokerd socketmap latency under attack: {seconds} s each, {Environment.ProcessorCount} cores, attackers and daemon on the same machine");
+    var (quiet, attacked, counts) = await AttackBenchmark.RunAsync(seconds);
+    Console.WriteLine($"  {"lookups on 1 connection",-34}{"lookups/s",10}{"p50 µs",9}{"p99 µs",9}{"max µs",9}{"errors",8}");
+    foreach (var (name, f) in new[] { ("alone (the reference)", quiet), ("under attack", attacked) })
+    {
+        Console.WriteLine($"  {name,-34}{f.LookupsPerSecond,10:F0}{f.P50Microseconds,9}{f.P99Microseconds,9}{f.MaxMicroseconds,9}{f.Errors,8}");
+    }
+
+    Console.WriteLine($"  attack: {counts.Idle:N0} idle connections, 500 slow senders cut off {counts.SlowCutOff:N0} times, {counts.Churned:N0} refused connections; target p99 <= 1 ms");
     return;
 }
 

@@ -21,8 +21,37 @@ internal static class SocketmapBenchmark
     {
         using var directory = new TempDirectory();
         var (smload, smref) = await BuildToolsAsync(directory);
+        var floorSocket = directory.Combine("ref.sock");
+        using var floor = System.Diagnostics.Process.Start(smref, [$"unix:{floorSocket}"]);
+        var (daemon, socket) = await StartDaemonAsync(directory, accounts, new JsonObject());
+        using (daemon)
+        {
+            await LoadAsync(smload, socket, 4, 2); // JIT warm-up, not reported
+            var floorFigures = new List<LoadFigures>();
+            var brokerFigures = new List<LoadFigures>();
+            foreach (var count in connections)
+            {
+                floorFigures.Add(await LoadAsync(smload, floorSocket, count, seconds));
+                brokerFigures.Add(await LoadAsync(smload, socket, count, seconds));
+            }
+
+            var peak = ProcessFigures.PeakRssMiB(daemon.Id);
+            floor.Kill();
+            daemon.Terminate();
+            await daemon.WaitForExitAsync(TimeSpan.FromMinutes(1));
+            return (floorFigures, brokerFigures, peak);
+        }
+    }
+
+    /// <summary>
+    /// Starts the daemon with the unit's environment on <paramref name="accounts"/> accounts whose tokens
+    /// stay valid for hours (the first claims the Gmail next-hop), with extra <paramref name="postfix"/> settings.
+    /// </summary>
+    public static async Task<(ChildProcess Daemon, string Socket)> StartDaemonAsync(TempDirectory directory, int accounts, JsonObject postfix)
+    {
+        ArgumentNullException.ThrowIfNull(directory);
+        ArgumentNullException.ThrowIfNull(postfix);
         var layout = new StateLayout(directory.Combine("state"));
-        // Tokens valid for hours (no refresh during the run); the first account claims the Gmail next-hop.
         await BenchStore.SeedAsync(layout, Enumerable.Range(0, accounts).Select(i => new Account
         {
             Name = AccountName.Parse($"bench{i:D5}"),
@@ -33,35 +62,19 @@ internal static class SocketmapBenchmark
         }), BenchStore.Fresh());
         var config = directory.Combine("tokenbroker.json");
         var socket = directory.Combine("postfix.sock");
+        postfix["Socket"] = socket;
         File.WriteAllText(config, new JsonObject
         {
             ["TokenBroker"] = new JsonObject
             {
                 ["StateDirectory"] = layout.Directory,
                 ["AdminSocket"] = directory.Combine("admin.sock"),
-                ["Postfix"] = new JsonObject { ["Socket"] = socket },
+                ["Postfix"] = postfix,
             },
         }.ToJsonString());
-
-        var floorSocket = directory.Combine("ref.sock");
-        using var floor = System.Diagnostics.Process.Start(smref, [$"unix:{floorSocket}"]);
-        using var daemon = ChildProcess.Start(BuiltPrograms.Daemon, ["--config", config], directory.Path, RefreshBenchmark.UnitEnvironment());
+        var daemon = ChildProcess.Start(BuiltPrograms.Daemon, ["--config", config], directory.Path, RefreshBenchmark.UnitEnvironment());
         await daemon.WaitForLineAsync("tokenbrokerd ready", TimeSpan.FromMinutes(2));
-        await LoadAsync(smload, socket, 4, 2); // JIT warm-up, not reported
-
-        var floorFigures = new List<LoadFigures>();
-        var brokerFigures = new List<LoadFigures>();
-        foreach (var count in connections)
-        {
-            floorFigures.Add(await LoadAsync(smload, floorSocket, count, seconds));
-            brokerFigures.Add(await LoadAsync(smload, socket, count, seconds));
-        }
-
-        var peak = ProcessFigures.PeakRssMiB(daemon.Id);
-        floor.Kill();
-        daemon.Terminate();
-        await daemon.WaitForExitAsync(TimeSpan.FromMinutes(1));
-        return (floorFigures, brokerFigures, peak);
+        return (daemon, socket);
     }
 
     /// <summary>Where smload.c and smref.c are: <c>$SOCKETMAP_BENCH_TOOLS</c>, else <c>../shared/bench</c> beside the repository.</summary>
@@ -69,7 +82,7 @@ internal static class SocketmapBenchmark
         Environment.GetEnvironmentVariable("SOCKETMAP_BENCH_TOOLS")
         ?? Path.GetFullPath(Path.Combine(BuiltPrograms.Repository, "..", "shared", "bench"));
 
-    private static async Task<(string Load, string Floor)> BuildToolsAsync(TempDirectory directory)
+    public static async Task<(string Load, string Floor)> BuildToolsAsync(TempDirectory directory)
     {
         var source = ToolSource();
         var (load, floor) = (directory.Combine("smload"), directory.Combine("smref"));
@@ -85,7 +98,7 @@ internal static class SocketmapBenchmark
         return (load, floor);
     }
 
-    private static async Task<LoadFigures> LoadAsync(string smload, string socket, int connections, int seconds)
+    public static async Task<LoadFigures> LoadAsync(string smload, string socket, int connections, int seconds)
     {
         var run = await Command.RunAsync(smload, [$"unix:{socket}", connections.ToString(CultureInfo.InvariantCulture), seconds.ToString(CultureInfo.InvariantCulture), Query, "OK"]);
         var fields = run.Stdout.Split([' ', '\n'], StringSplitOptions.RemoveEmptyEntries)

@@ -10,6 +10,7 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using OpenIddict.Abstractions;
+using TokenBroker.TestUtils;
 
 namespace TokenBroker.TestAuthServer;
 
@@ -97,6 +98,8 @@ public sealed class AuthServer : IAsyncDisposable
     public static async Task<AuthServer> StartAsync(AuthServerOptions? options = null)
     {
         options ??= new AuthServerOptions();
+        SecretLedger.Add(ConfidentialSecret);
+        SecretLedger.Add(IntrospectionSecret);
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         var (authority, certificate) = options.Https ? TestCertificates.Create() : (null, null);

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using TokenBroker.TestUtils;
 
 namespace TokenBroker.TestAuthServer;
 
@@ -14,6 +15,7 @@ public sealed class IssuedValues
         if (!string.IsNullOrEmpty(value))
         {
             _values.Add(value);
+            SecretLedger.Add(value);
         }
     }
 

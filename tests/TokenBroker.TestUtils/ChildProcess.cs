@@ -137,15 +137,20 @@ public sealed partial class ChildProcess : IDisposable
         _process.WaitForExit();
     }
 
+    /// <summary>Ends the process if it still runs; fails when its output holds an issued secret (see <see cref="SecretLedger"/>).</summary>
     public void Dispose()
     {
         if (!_process.HasExited)
         {
             _process.Kill(entireProcessTree: true);
-            _process.WaitForExit();
         }
 
+        // Also waits for the end of both outputs.
+        _process.WaitForExit();
+        var command = (IReadOnlyList<string>)[_process.StartInfo.FileName, .. _process.StartInfo.ArgumentList];
         _process.Dispose();
+        var checkedOutput = SecretLedger.PrintsToken(command) ? string.Join('\n', _stderr) : Output;
+        SecretLedger.AssertNoneIn(checkedOutput, $"the output of {string.Join(' ', command)}");
     }
 
     private void Receive(string? line, ConcurrentQueue<string> lines, TaskCompletionSource closed)

@@ -12,7 +12,7 @@ public sealed record CommandResult(int ExitCode, string Stdout, string Stderr)
     public override string ToString() => $"exit {ExitCode}\n{Stdout}\n{Stderr}";
 }
 
-/// <summary>Runs a program (not through a shell) to its end.</summary>
+/// <summary>Runs a program (not through a shell) to its end; the broker's own output is checked for issued secrets (see <see cref="SecretLedger"/>).</summary>
 public static class Command
 {
     private static readonly TimeSpan DefaultLimit = TimeSpan.FromMinutes(2);
@@ -62,6 +62,13 @@ public static class Command
             throw new TimeoutException($"{program} {string.Join(' ', arguments)} still running after {limit ?? DefaultLimit}");
         }
 
-        return new CommandResult(process.ExitCode, await stdout, await stderr);
+        var result = new CommandResult(process.ExitCode, await stdout, await stderr);
+        IReadOnlyList<string> command = [program, .. arguments];
+        if (command.Any(part => Path.GetFileNameWithoutExtension(part) is "tokenbroker" or "tokenbrokerd"))
+        {
+            SecretLedger.AssertNoneIn(SecretLedger.PrintsToken(command) ? result.Stderr : result.ToString(), $"the output of {string.Join(' ', command)}");
+        }
+
+        return result;
     }
 }

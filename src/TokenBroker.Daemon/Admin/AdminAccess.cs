@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Net.Sockets;
 using Microsoft.AspNetCore.Connections.Features;
+using TokenBroker.Postfix;
 
 namespace TokenBroker.Daemon.Admin;
 
@@ -11,8 +12,6 @@ namespace TokenBroker.Daemon.Admin;
 /// </summary>
 internal sealed class AdminAccess(uint daemonUser, IReadOnlySet<uint> users, IReadOnlySet<uint> groups)
 {
-    private const int SolSocket = 1;
-    private const int SoPeerCred = 17;
     private const int SoPeerGroups = 59;
 
     /// <summary>Why the peer of <paramref name="context"/>'s connection may not use the API; null when it may.</summary>
@@ -23,20 +22,16 @@ internal sealed class AdminAccess(uint daemonUser, IReadOnlySet<uint> users, IRe
             return "the admin API answers on its unix socket only";
         }
 
-        Span<byte> credentials = stackalloc byte[12];
-        if (socket.GetRawSocketOption(SolSocket, SoPeerCred, credentials) != credentials.Length)
+        if (PeerCredentials.Of(socket) is not var (pid, uid, gid))
         {
             return "the daemon cannot tell who is asking";
         }
 
-        var uid = BinaryPrimitives.ReadUInt32LittleEndian(credentials[4..]);
-        var gid = BinaryPrimitives.ReadUInt32LittleEndian(credentials[8..]);
         if (uid == 0 || uid == daemonUser || users.Contains(uid) || groups.Contains(gid) || PeerGroups(socket).Any(groups.Contains))
         {
             return null;
         }
 
-        var pid = BinaryPrimitives.ReadInt32LittleEndian(credentials);
         return $"user {uid} (process {pid}) may not use tokenbrokerd's admin socket; add the user to TokenBroker:Admin:AllowedUsers, or to the group in TokenBroker:Admin:SocketGroup or AllowedGroups";
     }
 
@@ -46,7 +41,7 @@ internal sealed class AdminAccess(uint daemonUser, IReadOnlySet<uint> users, IRe
         int length;
         try
         {
-            length = socket.GetRawSocketOption(SolSocket, SoPeerGroups, buffer);
+            length = socket.GetRawSocketOption(PeerCredentials.SolSocket, SoPeerGroups, buffer);
         }
         catch (SocketException)
         {

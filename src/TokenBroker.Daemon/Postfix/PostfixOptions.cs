@@ -32,6 +32,9 @@ internal sealed class PostfixOptions
     /// <summary>Connections served at once (default 1000).</summary>
     public int MaxConnections { get; set; } = new SocketmapLimits().MaxConnections;
 
+    /// <summary>Connections one user (or the TCP port's peers together) may hold at once (default 500).</summary>
+    public int MaxConnectionsPerUser { get; set; } = new SocketmapLimits().MaxConnectionsPerUser;
+
     /// <summary>How long a connection may sit idle between requests (default 2 minutes).</summary>
     public TimeSpan IdleTimeout { get; set; } = new SocketmapLimits().IdleTimeout;
 
@@ -57,9 +60,10 @@ internal sealed class PostfixOptions
         Require(IsMapName(MapName), "MapName", $"must be printable ASCII without spaces, not '{MapName}'");
         Require(IsMapName(RelayMapName) && RelayMapName != MapName, "RelayMapName", $"must be printable ASCII without spaces and differ from MapName, not '{RelayMapName}'");
         Require(MaxConnections is >= 1 and <= 100_000, "MaxConnections", $"must be 1-100000, not {MaxConnections}");
+        Require(MaxConnectionsPerUser is >= 1 and <= 100_000, "MaxConnectionsPerUser", $"must be 1-100000, not {MaxConnectionsPerUser}");
         Require(IdleTimeout >= TimeSpan.FromSeconds(1), "IdleTimeout", $"must be at least 00:00:01, not {IdleTimeout}");
         Require(RequestTimeout >= TimeSpan.FromSeconds(1), "RequestTimeout", $"must be at least 00:00:01, not {RequestTimeout}");
-        return new SocketmapLimits { MaxConnections = MaxConnections, IdleTimeout = IdleTimeout, RequestTimeout = RequestTimeout };
+        return new SocketmapLimits { MaxConnections = MaxConnections, MaxConnectionsPerUser = MaxConnectionsPerUser, IdleTimeout = IdleTimeout, RequestTimeout = RequestTimeout };
     }
 
     private static bool IsMapName(string name) => name.Length > 0 && name.All(c => c is > ' ' and <= '~');

@@ -25,6 +25,7 @@ public sealed class InProcessDaemon : IAsyncDisposable
         _directory = directory;
         StateDirectory = stateDirectory;
         Clock = clock;
+        Logs = app.Services.GetFakeLogCollector();
     }
 
     public WebApplication App { get; }
@@ -39,7 +40,7 @@ public sealed class InProcessDaemon : IAsyncDisposable
     /// <summary>How many refreshes are waiting for the fake clock to move (a provider slow on that clock); none by default.</summary>
     public Func<int> WaitingOnClock { get; set; } = () => 0;
 
-    public FakeLogCollector Logs => App.Services.GetFakeLogCollector();
+    public FakeLogCollector Logs { get; }
 
     public IGrantStore Store => App.Services.GetRequiredService<IGrantStore>();
 
@@ -142,9 +143,18 @@ public sealed class InProcessDaemon : IAsyncDisposable
         }
     }
 
+    /// <summary>Stops the daemon and removes its directory; fails when a log line or logged exception holds an issued secret (see <see cref="SecretLedger"/>).</summary>
     public async ValueTask DisposeAsync()
     {
-        await StopAsync();
-        _directory.Dispose();
+        try
+        {
+            await StopAsync();
+        }
+        finally
+        {
+            _directory.Dispose();
+        }
+
+        SecretLedger.AssertNoneIn(string.Join('\n', Logs.GetSnapshot().Select(r => $"{r.Message}\n{r.Exception}")), "the daemon's log");
     }
 }

@@ -19,7 +19,7 @@ public sealed class ConnectionFloodTests(ITestOutputHelper output)
     public async Task Five_thousand_idle_and_hostile_connections_do_not_stop_well_formed_lookups()
     {
         await using var server = await AuthServer.StartAsync();
-        await using var daemon = await InProcessDaemon.StartAsync(new Dictionary<string, string?> { ["TokenBroker:Postfix:MaxConnections"] = "6000" });
+        await using var daemon = await InProcessDaemon.StartAsync(new Dictionary<string, string?> { ["TokenBroker:Postfix:MaxConnections"] = "6000", ["TokenBroker:Postfix:MaxConnectionsPerUser"] = "6000" });
         var entry = await daemon.ConsentAsync(server);
         var expected = $"OK {AuthServer.User}:{entry.Grant.AccessToken!.Reveal()}";
         using var postfix = await SocketmapClient.ConnectAsync(daemon.PostfixSocket);
