@@ -19,6 +19,8 @@ public static class SecretLedger
     private static long _texts;
     private static long _characters;
     private static long _found;
+    private static long _plantedFound;
+    private static readonly ConcurrentDictionary<string, byte> Planted = new(StringComparer.Ordinal);
 
     static SecretLedger()
     {
@@ -28,21 +30,29 @@ public static class SecretLedger
         {
             AppDomain.CurrentDomain.ProcessExit += (_, _) =>
             {
-                var (secrets, texts, characters, found) = Totals;
-                File.AppendAllText(file, FormattableString.Invariant($"{secrets} {texts} {characters} {found}\n"));
+                var (secrets, texts, characters, found, planted) = Totals;
+                File.AppendAllText(file, FormattableString.Invariant($"{secrets} {texts} {characters} {found} {planted}\n"));
             };
         }
     }
 
-    /// <summary>Secrets recorded, texts and characters scanned, and secrets found in them, so far in this process.</summary>
-    public static (long Secrets, long Texts, long Characters, long Found) Totals =>
-        (Interlocked.Read(ref _secrets), Interlocked.Read(ref _texts), Interlocked.Read(ref _characters), Interlocked.Read(ref _found));
+    /// <summary>Secrets recorded, texts and characters scanned, secrets found in them, and planted ones found, so far in this process.</summary>
+    public static (long Secrets, long Texts, long Characters, long Found, long PlantedFound) Totals =>
+        (Interlocked.Read(ref _secrets), Interlocked.Read(ref _texts), Interlocked.Read(ref _characters), Interlocked.Read(ref _found), Interlocked.Read(ref _plantedFound));
 
-    /// <summary>Records a secret (an issued code or token); shorter than 16 characters it is not a secret anyone issues here.</summary>
-    public static void Add(string? secret)
+    /// <summary>
+    /// Records a secret (an issued code or token); shorter than 16 characters it is not a secret anyone
+    /// issues here. A <paramref name="planted"/> one is the scan's own test, and its finds are counted apart.
+    /// </summary>
+    public static void Add(string? secret, bool planted = false)
     {
         if (secret is { Length: >= Prefix })
         {
+            if (planted)
+            {
+                Planted.TryAdd(secret, 0);
+            }
+
             ByPrefix.GetOrAdd(secret[..Prefix], _ => []).Add(secret);
             Interlocked.Increment(ref _secrets);
         }
@@ -65,10 +75,10 @@ public static class SecretLedger
                 && candidates.FirstOrDefault(secret => text.AsSpan(i).StartsWith(secret, StringComparison.Ordinal)) is { } secret)
             {
                 found.Add(secret[..8] + "…");
+                Interlocked.Increment(ref Planted.ContainsKey(secret) ? ref _plantedFound : ref _found);
             }
         }
 
-        Interlocked.Add(ref _found, found.Count);
         return found;
     }
 

@@ -1,5 +1,6 @@
 using TokenBroker.Daemon.Tests.Consent;
 using TokenBroker.TestUtils;
+using Xunit.Abstractions;
 
 namespace TokenBroker.Daemon.Tests.Security;
 
@@ -7,7 +8,7 @@ namespace TokenBroker.Daemon.Tests.Security;
 /// A local user holding connections to the lookup service cannot take another user's share: each user
 /// (by the kernel's <c>SO_PEERCRED</c>) has its own budget, and the TCP port's peers share one.
 /// </summary>
-public sealed class PerUserLimitTests
+public sealed class PerUserLimitTests(ITestOutputHelper output)
 {
     private const string Limit = "2";
 
@@ -36,6 +37,8 @@ public sealed class PerUserLimitTests
         Assert.Equal((1, "", ""), (otherUser.ExitCode, otherUser.Stdout, otherUser.Stderr));
         Assert.Contains("user 0 already hold 2 (TokenBroker:Postfix:MaxConnectionsPerUser)", daemon.LogText, StringComparison.Ordinal);
         Assert.Equal("NOTFOUND ", await first.AskAsync("sasl", "held@example.test"));
+        ReliabilityReport.Write(output, "one local user holding its share of the lookup socket", "2 connections held at a per-user limit of 2, one more from that user, one from another",
+            "the extra connection refused, the other user answered, the held ones still answered");
     }
 
     [Fact]

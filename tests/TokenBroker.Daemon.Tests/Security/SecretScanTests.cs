@@ -10,7 +10,7 @@ public sealed class SecretScanTests
     public void A_recorded_secret_is_found_anywhere_in_a_text_and_reported_by_its_start_only()
     {
         var secret = RandomNumberGenerator.GetHexString(40, lowercase: true);
-        SecretLedger.Add(secret);
+        SecretLedger.Add(secret, planted: true);
 
         var found = SecretLedger.FoundIn($"refresh failed: invalid_grant ({secret}) at line 3");
 
@@ -24,7 +24,7 @@ public sealed class SecretScanTests
     public async Task A_child_process_that_prints_a_secret_fails_when_disposed()
     {
         var secret = RandomNumberGenerator.GetHexString(40, lowercase: true);
-        SecretLedger.Add(secret);
+        SecretLedger.Add(secret, planted: true);
         using var directory = new TempDirectory();
         var child = ChildProcess.StartProgram("/bin/sh", ["-c", $"echo 'token is {secret}' >&2"], directory.Path);
         Assert.Equal(0, await child.WaitForExitAsync());
