@@ -20,7 +20,7 @@ internal static class AttackBenchmark
     private const int Slow = 500;
     private const int Churners = 2;
     private const string SlowKey = "sasl bench00001@example.test";
-    private static readonly byte[] SlowRequest = Encoding.ASCII.GetBytes($"{SlowKey.Length}:{SlowKey},");
+    private static readonly byte[] SlowRequest = SocketmapClient.Frame(SlowKey);
     private static readonly byte[] AbsurdRequest = Encoding.ASCII.GetBytes("99999999999:");
 
     public static async Task<(LoadFigures Quiet, LoadFigures Attacked, AttackCounts Counts)> RunAsync(int seconds)
@@ -34,14 +34,14 @@ internal static class AttackBenchmark
             await SocketmapBenchmark.LoadAsync(smload, socket, 1, 2); // JIT warm-up, not reported
             var quiet = await SocketmapBenchmark.LoadAsync(smload, socket, 1, seconds);
 
-            var idle = new List<Socket>(Idle);
+            var idle = new List<SocketmapClient>(Idle);
             using var stop = new CancellationTokenSource();
             long slowCutOff = 0, churned = 0;
             try
             {
                 for (var i = 0; i < Idle; i++)
                 {
-                    idle.Add(await ConnectAsync(socket, stop.Token));
+                    idle.Add(await SocketmapClient.ConnectWhenAcceptedAsync(socket, stop.Token));
                 }
 
                 var attackers = Enumerable.Range(0, Slow).Select(_ => Task.Run(() => SendSlowlyAsync(socket, () => Interlocked.Increment(ref slowCutOff), stop.Token)))
@@ -69,35 +69,34 @@ internal static class AttackBenchmark
         {
             try
             {
-                using var socket = await ConnectAsync(path, stop);
+                using var client = await SocketmapClient.ConnectWhenAcceptedAsync(path, stop);
                 foreach (var b in SlowRequest)
                 {
                     await Task.Delay(TimeSpan.FromSeconds(1), TimeProvider.System, stop);
-                    await socket.SendAsync(new[] { b }, stop);
+                    await client.SendAsync([b]);
                 }
             }
             catch (SocketException)
             {
                 cutOff();
             }
-            catch (OperationCanceledException)
+            catch (OperationCanceledException) when (stop.IsCancellationRequested)
             {
                 return;
             }
         }
     }
 
-    /// <summary>Opens a connection, sends a length prefix no request can have, reads the refusal, and starts over.</summary>
+    /// <summary>Opens a connection, sends a length prefix no request can have, reads the refusal until the daemon closes, and starts over.</summary>
     private static async Task ChurnAsync(string path, Action churned, CancellationToken stop)
     {
-        var reply = new byte[256];
         while (!stop.IsCancellationRequested)
         {
             try
             {
-                using var socket = await ConnectAsync(path, stop);
-                await socket.SendAsync(AbsurdRequest, stop);
-                while (await socket.ReceiveAsync(reply, stop) > 0)
+                using var client = await SocketmapClient.ConnectWhenAcceptedAsync(path, stop);
+                await client.SendAsync(AbsurdRequest);
+                while (await client.ReplyAsync() is not null)
                 {
                 }
 
@@ -106,33 +105,9 @@ internal static class AttackBenchmark
             catch (SocketException)
             {
             }
-            catch (OperationCanceledException)
+            catch (OperationCanceledException) when (stop.IsCancellationRequested)
             {
                 return;
-            }
-        }
-    }
-
-    /// <summary>Connects, waiting while the listen backlog is full (a unix socket then says EAGAIN).</summary>
-    private static async Task<Socket> ConnectAsync(string path, CancellationToken stop)
-    {
-        while (true)
-        {
-            var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-            try
-            {
-                await socket.ConnectAsync(new UnixDomainSocketEndPoint(path), stop);
-                return socket;
-            }
-            catch (SocketException ex) when (ex.SocketErrorCode is SocketError.TryAgain or SocketError.WouldBlock)
-            {
-                socket.Dispose();
-                await Task.Delay(TimeSpan.FromMilliseconds(5), TimeProvider.System, stop);
-            }
-            catch
-            {
-                socket.Dispose();
-                throw;
             }
         }
     }

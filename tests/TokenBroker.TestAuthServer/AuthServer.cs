@@ -32,7 +32,6 @@ public sealed class AuthServer : IAsyncDisposable
     private readonly WebApplication _app;
     private readonly SqliteConnection _keepAlive;
     private readonly ConcurrentQueue<Fault> _faults = new();
-    private int _tokenRequests;
     private int _concurrentTokenRequests;
     private int _peakConcurrentTokenRequests;
     private int _slowTokenRequests;
@@ -66,7 +65,7 @@ public sealed class AuthServer : IAsyncDisposable
     public int SlowTokenRequests => Volatile.Read(ref _slowTokenRequests);
 
     /// <summary>Token requests received so far, answered or not.</summary>
-    public int TokenRequests => Volatile.Read(ref _tokenRequests);
+    public int TokenRequests => TokenRequestTimes.Count;
 
     /// <summary>The most token requests that were being handled at one moment.</summary>
     public int PeakConcurrentTokenRequests => Volatile.Read(ref _peakConcurrentTokenRequests);
@@ -232,7 +231,6 @@ public sealed class AuthServer : IAsyncDisposable
             return;
         }
 
-        Interlocked.Increment(ref _tokenRequests);
         TokenRequestTimes.Enqueue(Clock.GetUtcNow());
         var now = Interlocked.Increment(ref _concurrentTokenRequests);
         for (var peak = PeakConcurrentTokenRequests; now > peak; peak = PeakConcurrentTokenRequests)

@@ -149,8 +149,7 @@ public sealed partial class ChildProcess : IDisposable
         _process.WaitForExit();
         var command = (IReadOnlyList<string>)[_process.StartInfo.FileName, .. _process.StartInfo.ArgumentList];
         _process.Dispose();
-        var checkedOutput = SecretLedger.PrintsToken(command) ? string.Join('\n', _stderr) : Output;
-        SecretLedger.AssertNoneIn(checkedOutput, $"the output of {string.Join(' ', command)}");
+        SecretLedger.AssertNoneInOutput(command, string.Join('\n', _stdout), string.Join('\n', _stderr));
     }
 
     private void Receive(string? line, ConcurrentQueue<string> lines, TaskCompletionSource closed)

@@ -66,7 +66,7 @@ public static class Command
         IReadOnlyList<string> command = [program, .. arguments];
         if (command.Any(part => Path.GetFileNameWithoutExtension(part) is "tokenbroker" or "tokenbrokerd"))
         {
-            SecretLedger.AssertNoneIn(SecretLedger.PrintsToken(command) ? result.Stderr : result.ToString(), $"the output of {string.Join(' ', command)}");
+            SecretLedger.AssertNoneInOutput(command, result.Stdout, result.Stderr);
         }
 
         return result;

@@ -90,6 +90,16 @@ public static class SecretLedger
     }
 
     /// <summary>
+    /// Fails when a run of <paramref name="command"/> (the program and its arguments) printed a recorded
+    /// secret; the standard output of <c>tokenbroker token</c> alone may carry a token (see <see cref="PrintsToken"/>).
+    /// </summary>
+    public static void AssertNoneInOutput(IReadOnlyList<string> command, string stdout, string stderr)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        AssertNoneIn(PrintsToken(command) ? stderr : $"{stdout}\n{stderr}", $"the output of {string.Join(' ', command)}");
+    }
+
+    /// <summary>
     /// Whether a run's standard output may carry a token: only <c>tokenbroker token</c>'s, which prints one
     /// by contract. <paramref name="command"/> is the program and its arguments (a wrapper such as setpriv included).
     /// </summary>

@@ -9,7 +9,7 @@ public sealed class SocketmapClient : IDisposable
 {
     private static readonly TimeSpan ReplyWait = TimeSpan.FromSeconds(20);
     private readonly Socket _socket;
-    private readonly byte[] _buffer = new byte[200_000];
+    private byte[] _buffer = new byte[4 * 1024];
     private int _filled;
 
     private SocketmapClient(Socket socket) => _socket = socket;
@@ -20,6 +20,33 @@ public sealed class SocketmapClient : IDisposable
         var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
         await socket.ConnectAsync(new UnixDomainSocketEndPoint(path));
         return new SocketmapClient(socket);
+    }
+
+    /// <summary>
+    /// Connects to a unix socket, trying again while its listen backlog is full (the kernel then says
+    /// EAGAIN, and the server has yet to accept the connections before it): every 5 ms, at most 1,000 times.
+    /// </summary>
+    public static async Task<SocketmapClient> ConnectWhenAcceptedAsync(string path, CancellationToken cancellationToken = default)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+            try
+            {
+                await socket.ConnectAsync(new UnixDomainSocketEndPoint(path), cancellationToken);
+                return new SocketmapClient(socket);
+            }
+            catch (SocketException ex) when (ex.SocketErrorCode is SocketError.TryAgain or SocketError.WouldBlock && attempt < 1000)
+            {
+                socket.Dispose();
+                await Task.Delay(TimeSpan.FromMilliseconds(5), TimeProvider.System, cancellationToken);
+            }
+            catch
+            {
+                socket.Dispose();
+                throw;
+            }
+        }
     }
 
     /// <summary>Connects to a TCP port on 127.0.0.1.</summary>
@@ -56,6 +83,11 @@ public sealed class SocketmapClient : IDisposable
             if (TryTake(out var reply))
             {
                 return reply;
+            }
+
+            if (_filled == _buffer.Length)
+            {
+                Array.Resize(ref _buffer, _buffer.Length * 2);
             }
 
             var read = await _socket.ReceiveAsync(_buffer.AsMemory(_filled), SocketFlags.None, timeout.Token);

@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using System.Net.Sockets;
 using Microsoft.AspNetCore.Connections.Features;
 using TokenBroker.Postfix;
@@ -12,8 +11,6 @@ namespace TokenBroker.Daemon.Admin;
 /// </summary>
 internal sealed class AdminAccess(uint daemonUser, IReadOnlySet<uint> users, IReadOnlySet<uint> groups)
 {
-    private const int SoPeerGroups = 59;
-
     /// <summary>Why the peer of <paramref name="context"/>'s connection may not use the API; null when it may.</summary>
     public string? Refusal(HttpContext context)
     {
@@ -27,31 +24,11 @@ internal sealed class AdminAccess(uint daemonUser, IReadOnlySet<uint> users, IRe
             return "the daemon cannot tell who is asking";
         }
 
-        if (uid == 0 || uid == daemonUser || users.Contains(uid) || groups.Contains(gid) || PeerGroups(socket).Any(groups.Contains))
+        if (uid == 0 || uid == daemonUser || users.Contains(uid) || groups.Contains(gid) || PeerCredentials.Groups(socket).Any(groups.Contains))
         {
             return null;
         }
 
         return $"user {uid} (process {pid}) may not use tokenbrokerd's admin socket; add the user to TokenBroker:Admin:AllowedUsers, or to the group in TokenBroker:Admin:SocketGroup or AllowedGroups";
-    }
-
-    private static IEnumerable<uint> PeerGroups(Socket socket)
-    {
-        var buffer = new byte[4 * 1024];
-        int length;
-        try
-        {
-            length = socket.GetRawSocketOption(PeerCredentials.SolSocket, SoPeerGroups, buffer);
-        }
-        catch (SocketException)
-        {
-            // More groups than the buffer holds, or a kernel without SO_PEERGROUPS: the primary group still counts.
-            yield break;
-        }
-
-        for (var offset = 0; offset + 4 <= length; offset += 4)
-        {
-            yield return BinaryPrimitives.ReadUInt32LittleEndian(buffer.AsSpan(offset));
-        }
     }
 }

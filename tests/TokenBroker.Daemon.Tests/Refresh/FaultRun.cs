@@ -1,6 +1,7 @@
 using TokenBroker.Core.Storage;
 using TokenBroker.Daemon.Refresh;
 using TokenBroker.Daemon.Tests.Consent;
+using TokenBroker.TestAuthServer;
 
 namespace TokenBroker.Daemon.Tests.Refresh;
 
@@ -15,9 +16,17 @@ internal sealed class FaultRun(InProcessDaemon daemon, AccountEntry consented)
 
     public List<(DateTimeOffset At, TokenAnswer Answer)> Answers { get; } = [];
 
-    /// <summary>Moves the clock to a minute before the planned refresh.</summary>
-    public async Task ToJustBeforeTheRefreshAsync() =>
-        await daemon.AdvanceAsync((await daemon.NextRefreshAsync(consented.Account.Name.Value))!.Value - daemon.Clock.GetUtcNow() - TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(5));
+    /// <summary>The account, as its consent left it.</summary>
+    public AccountEntry Consented => consented;
+
+    /// <summary>Consents an account at <paramref name="server"/> and moves the clock to a minute before its planned refresh.</summary>
+    public static async Task<FaultRun> JustBeforeTheRefreshAsync(InProcessDaemon daemon, AuthServer server)
+    {
+        var run = new FaultRun(daemon, await daemon.ConsentAsync(server));
+        var name = run.Consented.Account.Name.Value;
+        await daemon.AdvanceAsync((await daemon.NextRefreshAsync(name))!.Value - daemon.Clock.GetUtcNow() - TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(5));
+        return run;
+    }
 
     /// <summary>Moves the clock on in 30-second steps, looking the account up after each.</summary>
     public Task AdvanceAsync(TimeSpan by) =>

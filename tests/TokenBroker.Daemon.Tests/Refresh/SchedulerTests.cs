@@ -39,9 +39,7 @@ public sealed class SchedulerTests(ITestOutputHelper output)
     {
         await using var server = await AuthServer.StartAsync();
         await using var daemon = await InProcessDaemon.StartAsync(providerTimeout: TimeSpan.FromSeconds(2));
-        var consented = await daemon.ConsentAsync(server);
-        var run = new FaultRun(daemon, consented);
-        await run.ToJustBeforeTheRefreshAsync();
+        var run = await FaultRun.JustBeforeTheRefreshAsync(daemon, server);
 
         server.Outage = Fault.ServerError;
         await run.AdvanceAsync(TimeSpan.FromMinutes(15));
@@ -51,7 +49,7 @@ public sealed class SchedulerTests(ITestOutputHelper output)
         await run.EndFaultAsync();
 
         var recovery = run.AssertRodeOut();
-        var entry = (await daemon.Store.FindAsync(consented.Account.Name, CancellationToken.None))!;
+        var entry = (await daemon.Store.FindAsync(run.Consented.Account.Name, CancellationToken.None))!;
         Assert.Equal(GrantState.Active, entry.Grant.State);
         Assert.Contains("refresh failed", daemon.LogText, StringComparison.Ordinal);
         Assert.DoesNotContain("needs consent", daemon.LogText, StringComparison.Ordinal);

@@ -1,4 +1,3 @@
-using System.Net.Sockets;
 using System.Text;
 using Microsoft.Extensions.DependencyInjection;
 using TokenBroker.Daemon.Tests.Consent;
@@ -30,7 +29,7 @@ public sealed class ConnectionFloodTests(ITestOutputHelper output)
         {
             for (var i = 0; i < Idle; i++)
             {
-                idle.Add(await ConnectAsync(daemon.PostfixSocket));
+                idle.Add(await SocketmapClient.ConnectWhenAcceptedAsync(daemon.PostfixSocket));
                 if (i % 500 == 0)
                 {
                     Assert.Equal(expected, await postfix.AskAsync("sasl", AuthServer.User));
@@ -40,7 +39,7 @@ public sealed class ConnectionFloodTests(ITestOutputHelper output)
             // Half-sent requests (slowloris), absurd length prefixes and keys that are not UTF-8, all at once.
             for (var i = 0; i < Hostile; i++)
             {
-                var client = await ConnectAsync(daemon.PostfixSocket);
+                var client = await SocketmapClient.ConnectWhenAcceptedAsync(daemon.PostfixSocket);
                 hostile.Add(client);
                 await client.SendAsync((i % 3) switch
                 {
@@ -70,21 +69,5 @@ public sealed class ConnectionFloodTests(ITestOutputHelper output)
         await Refresh.Scheduling.WaitForAsync(() => daemon.App.Services.GetRequiredService<SocketmapConnectionHandler>().Connections == 1);
         Assert.Equal(expected, await postfix.AskAsync("sasl", AuthServer.User));
         ReliabilityReport.Write(output, "connection flood on the Postfix socket", $"{Idle:N0} idle and {Hostile} hostile connections, 200 lookups among them", "every lookup answered with the current token");
-    }
-
-    /// <summary>Connects, waiting while the listen backlog is full (a unix socket then says EAGAIN, and Postfix would try again too).</summary>
-    private static async Task<SocketmapClient> ConnectAsync(string socket)
-    {
-        for (var attempt = 0; ; attempt++)
-        {
-            try
-            {
-                return await SocketmapClient.ConnectAsync(socket);
-            }
-            catch (SocketException ex) when (ex.SocketErrorCode is SocketError.TryAgain or SocketError.WouldBlock && attempt < 1000)
-            {
-                await Task.Delay(TimeSpan.FromMilliseconds(5), TimeProvider.System);
-            }
-        }
     }
 }

@@ -40,9 +40,7 @@ public sealed class ProviderFaultTests(ITestOutputHelper output)
         handler.SslOptions.RemoteCertificateValidationCallback = (sender, certificate, chain, errors) =>
             !(faulty && fault == "tls") && trusted(sender, certificate, chain, errors);
         await using var daemon = await InProcessDaemon.StartAsync(providerHandler: handler);
-        var consented = await daemon.ConsentAsync(server);
-        var run = new FaultRun(daemon, consented);
-        await run.ToJustBeforeTheRefreshAsync();
+        var run = await FaultRun.JustBeforeTheRefreshAsync(daemon, server);
 
         faulty = true;
         await run.AdvanceAsync(TimeSpan.FromMinutes(30));
@@ -50,7 +48,7 @@ public sealed class ProviderFaultTests(ITestOutputHelper output)
         await run.EndFaultAsync();
 
         var recovery = run.AssertRodeOut();
-        Assert.Equal(GrantState.Active, (await daemon.Store.FindAsync(consented.Account.Name, CancellationToken.None))!.Grant.State);
+        Assert.Equal(GrantState.Active, (await daemon.Store.FindAsync(run.Consented.Account.Name, CancellationToken.None))!.Grant.State);
         Assert.Contains("network", daemon.LogText, StringComparison.Ordinal);
         Assert.DoesNotContain("needs consent", daemon.LogText, StringComparison.Ordinal);
         Assert.Empty(server.Issued.FoundIn(daemon.LogText));

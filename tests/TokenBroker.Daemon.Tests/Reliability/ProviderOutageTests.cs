@@ -20,9 +20,7 @@ public sealed class ProviderOutageTests(ITestOutputHelper output)
     {
         await using var server = await AuthServer.StartAsync();
         await using var daemon = await InProcessDaemon.StartAsync(providerTimeout: TimeSpan.FromSeconds(2));
-        var consented = await daemon.ConsentAsync(server);
-        var run = new FaultRun(daemon, consented);
-        await run.ToJustBeforeTheRefreshAsync();
+        var run = await FaultRun.JustBeforeTheRefreshAsync(daemon, server);
         var before = server.TokenRequests;
 
         server.Outage = Fault.ServerError;
@@ -35,7 +33,7 @@ public sealed class ProviderOutageTests(ITestOutputHelper output)
         // Backoff: 30 s doubling, but at most a quarter of the time the old token has left (so tighter
         // towards its expiry), then 10 minutes apart: about 20 tries in the hour, against 120 lookups.
         Assert.InRange(tried, 10, 25);
-        Assert.Equal(GrantState.Active, (await daemon.Store.FindAsync(consented.Account.Name, CancellationToken.None))!.Grant.State);
+        Assert.Equal(GrantState.Active, (await daemon.Store.FindAsync(run.Consented.Account.Name, CancellationToken.None))!.Grant.State);
         Assert.Empty(server.Issued.FoundIn(daemon.LogText));
         ReliabilityReport.Write(output, "provider down for an hour (HTTP 500)", $"60 minutes, {tried} refresh tries, {run.Answers.Count} lookups",
             $"valid token served, no expired one; recovered {recovery.TotalMinutes:0.#} min after the outage");
@@ -48,9 +46,7 @@ public sealed class ProviderOutageTests(ITestOutputHelper output)
         await using var daemon = await InProcessDaemon.StartAsync(providerTimeout: TimeSpan.FromSeconds(2));
         server.Clock = daemon.Clock;
         server.RetryAfter = TimeSpan.FromMinutes(5);
-        var consented = await daemon.ConsentAsync(server);
-        var run = new FaultRun(daemon, consented);
-        await run.ToJustBeforeTheRefreshAsync();
+        var run = await FaultRun.JustBeforeTheRefreshAsync(daemon, server);
         var before = server.TokenRequestTimes.Count;
 
         server.Outage = Fault.TooManyRequests;
@@ -74,8 +70,7 @@ public sealed class ProviderOutageTests(ITestOutputHelper output)
         await using var daemon = await InProcessDaemon.StartAsync();
         server.Clock = daemon.Clock;
         daemon.WaitingOnClock = () => server.SlowTokenRequests;
-        var consented = await daemon.ConsentAsync(server);
-        var run = new FaultRun(daemon, consented);
+        var run = new FaultRun(daemon, await daemon.ConsentAsync(server));
         var before = server.TokenRequests;
 
         server.Outage = Fault.Slow;
