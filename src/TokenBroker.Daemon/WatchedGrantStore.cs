@@ -6,11 +6,22 @@ namespace TokenBroker.Daemon;
 
 /// <summary>
 /// The daemon's store: every call goes to the real store; every write moves <see cref="Version"/> on,
-/// and a change to the account list is announced.
+/// and a change to the account list is announced. A change another daemon made to a shared store
+/// counts as a write here, and its grant is announced as if committed here.
 /// </summary>
-internal sealed class WatchedGrantStore(IGrantStore inner) : IGrantStore
+internal sealed class WatchedGrantStore : IGrantStore
 {
+    private readonly IGrantStore _inner;
     private long _version;
+
+    public WatchedGrantStore(IGrantStore inner)
+    {
+        _inner = inner;
+        if (inner is ISharedStore shared)
+        {
+            shared.ChangedElsewhere += (_, change) => _ = ChangedElsewhereAsync(change);
+        }
+    }
 
     /// <summary>Raised after an account was added, changed or removed (grants changing do not count).</summary>
     public event EventHandler? AccountsChanged;
@@ -24,35 +35,32 @@ internal sealed class WatchedGrantStore(IGrantStore inner) : IGrantStore
     /// </summary>
     public long Version => Interlocked.Read(ref _version);
 
-    public Task<StoreListing> ListAsync(CancellationToken cancellationToken) => inner.ListAsync(cancellationToken);
+    public Task<StoreListing> ListAsync(CancellationToken cancellationToken) => _inner.ListAsync(cancellationToken);
 
-    public Task<AccountEntry?> FindAsync(AccountName name, CancellationToken cancellationToken) => inner.FindAsync(name, cancellationToken);
+    public Task<AccountEntry?> FindAsync(AccountName name, CancellationToken cancellationToken) => _inner.FindAsync(name, cancellationToken);
+
+    public async Task<IGrantHold?> HoldAsync(AccountName name, CancellationToken cancellationToken) =>
+        await _inner.HoldAsync(name, cancellationToken).ConfigureAwait(false) is { } hold ? new WatchedHold(this, hold) : null;
 
     public async Task<AccountEntry?> UpdateGrantAsync(AccountName name, Func<Grant, Grant> change, CancellationToken cancellationToken)
     {
-        AccountEntry? updated;
+        AccountEntry? updated = null;
         try
         {
-            updated = await inner.UpdateGrantAsync(name, change, cancellationToken).ConfigureAwait(false);
+            updated = await _inner.UpdateGrantAsync(name, change, cancellationToken).ConfigureAwait(false);
+            return updated;
         }
         finally
         {
-            Interlocked.Increment(ref _version);
+            Committed(updated);
         }
-
-        if (updated is not null)
-        {
-            GrantCommitted?.Invoke(this, updated);
-        }
-
-        return updated;
     }
 
     public async Task<AccountEntry> SaveAccountAsync(Account account, CancellationToken cancellationToken)
     {
         try
         {
-            return await inner.SaveAccountAsync(account, cancellationToken).ConfigureAwait(false);
+            return await _inner.SaveAccountAsync(account, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
@@ -65,7 +73,7 @@ internal sealed class WatchedGrantStore(IGrantStore inner) : IGrantStore
     {
         try
         {
-            await inner.ReplaceAllAsync(entries, cancellationToken).ConfigureAwait(false);
+            await _inner.ReplaceAllAsync(entries, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
@@ -78,12 +86,68 @@ internal sealed class WatchedGrantStore(IGrantStore inner) : IGrantStore
     {
         try
         {
-            return await inner.RemoveAsync(name, cancellationToken).ConfigureAwait(false);
+            return await _inner.RemoveAsync(name, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
             Interlocked.Increment(ref _version);
             AccountsChanged?.Invoke(this, EventArgs.Empty);
         }
+    }
+
+    private async Task ChangedElsewhereAsync(StoreChange change)
+    {
+        Interlocked.Increment(ref _version);
+        if (change.AccountsChanged || change.Account is null)
+        {
+            AccountsChanged?.Invoke(this, EventArgs.Empty);
+        }
+
+        if (change.Account is not { } name)
+        {
+            return;
+        }
+
+        try
+        {
+            if (await _inner.FindAsync(name, CancellationToken.None).ConfigureAwait(false) is { } entry)
+            {
+                GrantCommitted?.Invoke(this, entry);
+            }
+        }
+        catch (Exception ex) when (ex is IOException or AccountUnreadableException)
+        {
+            // Nothing to announce: the next lookup reads the store itself (the version moved on).
+        }
+    }
+
+    private void Committed(AccountEntry? updated)
+    {
+        Interlocked.Increment(ref _version);
+        if (updated is not null)
+        {
+            GrantCommitted?.Invoke(this, updated);
+        }
+    }
+
+    private sealed class WatchedHold(WatchedGrantStore store, IGrantHold hold) : IGrantHold
+    {
+        public AccountEntry Entry => hold.Entry;
+
+        public async Task<AccountEntry?> CommitAsync(Func<Grant, Grant> change, CancellationToken cancellationToken)
+        {
+            AccountEntry? updated = null;
+            try
+            {
+                updated = await hold.CommitAsync(change, cancellationToken).ConfigureAwait(false);
+                return updated;
+            }
+            finally
+            {
+                store.Committed(updated);
+            }
+        }
+
+        public ValueTask DisposeAsync() => hold.DisposeAsync();
     }
 }

@@ -36,6 +36,7 @@ internal sealed class AccountDocuments(SecretSealer sealer)
         ["issued_at"] = WriteTime(grant.IssuedAt),
         ["last_refresh"] = WriteTime(grant.LastRefresh),
         ["last_error"] = grant.LastError,
+        ["refreshed_by"] = grant.RefreshedBy,
     };
 
     /// <summary>
@@ -80,6 +81,7 @@ internal sealed class AccountDocuments(SecretSealer sealer)
         IssuedAt = ReadTime(grant["issued_at"]),
         LastRefresh = ReadTime(grant["last_refresh"]),
         LastError = grant["last_error"].AsString,
+        RefreshedBy = grant["refreshed_by"].AsString,
     };
 
     private static BsonDocument WriteProvider(ProviderProfile provider) => new()

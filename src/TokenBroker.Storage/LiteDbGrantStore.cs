@@ -22,6 +22,7 @@ public sealed partial class LiteDbGrantStore : IGrantStore, ISealedStore, IDispo
 
     private readonly StoreLock _lock;
     private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly LocalGrantHolds _holds;
     private LiteDatabase _database;
     private ILiteCollection<BsonDocument> _accounts;
     private AccountDocuments _documents;
@@ -34,6 +35,7 @@ public sealed partial class LiteDbGrantStore : IGrantStore, ISealedStore, IDispo
         _database = database;
         _accounts = database.GetCollection(AccountsCollection);
         _documents = new AccountDocuments(new SecretSealer(key));
+        _holds = new LocalGrantHolds(this);
         Key = key;
         FilePath = file;
     }
@@ -185,6 +187,10 @@ public sealed partial class LiteDbGrantStore : IGrantStore, ISealedStore, IDispo
             return ReadEntry(account.Name, document);
         }, cancellationToken);
     }
+
+    /// <inheritdoc />
+    /// <remarks>The file is open to this daemon alone, so a hold is a gate in this process.</remarks>
+    public Task<IGrantHold?> HoldAsync(AccountName name, CancellationToken cancellationToken) => _holds.HoldAsync(name, cancellationToken);
 
     /// <inheritdoc />
     public Task<AccountEntry?> UpdateGrantAsync(AccountName name, Func<Grant, Grant> change, CancellationToken cancellationToken)

@@ -90,9 +90,14 @@ internal static class SchedulerOnlyBenchmark
     private sealed class MemoryStore : IGrantStore
     {
         private readonly ConcurrentDictionary<AccountName, AccountEntry> _entries = new();
+        private readonly LocalGrantHolds _holds;
         private int _refreshed;
 
+        public MemoryStore() => _holds = new LocalGrantHolds(this);
+
         public int Refreshed => Volatile.Read(ref _refreshed);
+
+        public Task<IGrantHold?> HoldAsync(AccountName name, CancellationToken cancellationToken) => _holds.HoldAsync(name, cancellationToken);
 
         public Task<StoreListing> ListAsync(CancellationToken cancellationToken) =>
             Task.FromResult(new StoreListing([.. _entries.Values.OrderBy(e => e.Account.Name.Value, StringComparer.Ordinal)], []));

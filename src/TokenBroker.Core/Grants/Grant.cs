@@ -29,6 +29,9 @@ public sealed record Grant
     /// <summary>When the last successful refresh (or consent) happened.</summary>
     public DateTimeOffset? LastRefresh { get; init; }
 
+    /// <summary>The node (daemon) that made the last successful refresh or took the consent.</summary>
+    public string? RefreshedBy { get; init; }
+
     /// <summary>The last refresh error, as the provider stated it; never a secret.</summary>
     public string? LastError { get; init; }
 }

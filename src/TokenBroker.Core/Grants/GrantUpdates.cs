@@ -7,9 +7,9 @@ public static class GrantUpdates
 {
     /// <summary>
     /// New tokens: the grant becomes active; a rotated refresh token (or MSAL cache) replaces the old
-    /// one, and a response without one keeps the old one.
+    /// one, and a response without one keeps the old one. <paramref name="node"/> names the daemon that asked.
     /// </summary>
-    public static Grant Issued(Grant current, IssuedTokens tokens)
+    public static Grant Issued(Grant current, IssuedTokens tokens, string? node = null)
     {
         ArgumentNullException.ThrowIfNull(current);
         ArgumentNullException.ThrowIfNull(tokens);
@@ -20,6 +20,7 @@ public static class GrantUpdates
             IssuedAt = tokens.IssuedAt,
             ExpiresAt = tokens.ExpiresAt,
             LastRefresh = tokens.IssuedAt,
+            RefreshedBy = node,
             RefreshToken = tokens.RefreshToken ?? current.RefreshToken,
             MsalCache = tokens.MsalCache ?? current.MsalCache,
             LastError = null,

@@ -5,39 +5,57 @@ using TokenBroker.Core.Storage;
 namespace TokenBroker.Core.OAuth;
 
 /// <summary>
-/// Refreshes one account and commits the outcome. The new grant — with a rotated refresh token or
+/// Refreshes one account and commits the outcome, under the account's hold in the store: daemons
+/// sharing a store never present one refresh token twice, and one that waited for the hold while
+/// another refreshed takes that result instead of asking again. The new grant — with a rotated refresh token or
 /// MSAL cache — is written to the store before the new access token is handed to anyone: the token
 /// returned is the one read back from the commit, so a failed write serves nothing new.
 /// A failure is recorded only against the grant it happened to. The provider gets
 /// <see cref="ProviderTimeout"/> on the daemon's clock to answer; after that the refresh is a
 /// transient <c>timeout</c> failure.
 /// </summary>
-public sealed class GrantRefresher(IGrantStore store, OAuthClients clients, TimeProvider time)
+/// <param name="store">The store the grant is held, read and committed in.</param>
+/// <param name="clients">The OAuth clients by provider kind.</param>
+/// <param name="time">The daemon's clock.</param>
+/// <param name="node">The name this daemon records as <see cref="Grant.RefreshedBy"/>.</param>
+public sealed class GrantRefresher(IGrantStore store, OAuthClients clients, TimeProvider time, string? node = null)
 {
     /// <summary>How long a provider may take to answer a refresh (60 s): a slow one is waited for, a hung one is not.</summary>
     public static readonly TimeSpan ProviderTimeout = TimeSpan.FromSeconds(60);
 
-    /// <summary>Refreshes <paramref name="name"/>; null when no such account exists.</summary>
+    /// <summary>
+    /// Refreshes <paramref name="name"/>; null when no such account exists. With
+    /// <paramref name="unlessRefreshedAfter"/>, a grant refreshed after that time (by another daemon, or
+    /// a consent) is taken as it is and the provider is not asked.
+    /// </summary>
     /// <exception cref="AccountUnreadableException">The account's secrets fail authentication.</exception>
-    public async Task<RefreshOutcome?> RefreshAsync(AccountName name, CancellationToken cancellationToken)
+    public async Task<RefreshOutcome?> RefreshAsync(AccountName name, CancellationToken cancellationToken, DateTimeOffset? unlessRefreshedAfter = null)
     {
-        var entry = await store.FindAsync(name, cancellationToken).ConfigureAwait(false);
-        if (entry is null)
+        var hold = await store.HoldAsync(name, cancellationToken).ConfigureAwait(false);
+        if (hold is null)
         {
             return null;
         }
 
-        var result = await AskProviderAsync(entry, cancellationToken).ConfigureAwait(false);
+        await using (hold.ConfigureAwait(false))
+        {
+            var entry = hold.Entry;
+            if (unlessRefreshedAfter is { } seen && entry.Grant.LastRefresh > seen)
+            {
+                return new RefreshOutcome(entry, null, entry.Grant.State, Joined: true);
+            }
 
-        // The provider has answered: a rotated refresh token exists only in this response now, so the
-        // commit is not abandoned when the daemon starts to stop.
-        var committed = await store.UpdateGrantAsync(
-            name,
-            grant => result.Value is { } tokens ? GrantUpdates.Issued(grant, tokens)
-                : SameCredentials(grant, entry.Grant) ? GrantUpdates.Failed(grant, result.Failure!)
-                : grant,
-            CancellationToken.None).ConfigureAwait(false);
-        return committed is null ? null : new RefreshOutcome(committed, result.Failure, entry.Grant.State);
+            var result = await AskProviderAsync(entry, cancellationToken).ConfigureAwait(false);
+
+            // The provider has answered: a rotated refresh token exists only in this response now, so the
+            // commit is not abandoned when the daemon starts to stop.
+            var committed = await hold.CommitAsync(
+                grant => result.Value is { } tokens ? GrantUpdates.Issued(grant, tokens, node)
+                    : SameCredentials(grant, entry.Grant) ? GrantUpdates.Failed(grant, result.Failure!)
+                    : grant,
+                CancellationToken.None).ConfigureAwait(false);
+            return committed is null ? null : new RefreshOutcome(committed, result.Failure, entry.Grant.State);
+        }
     }
 
     private async Task<OAuthResult<IssuedTokens>> AskProviderAsync(AccountEntry entry, CancellationToken cancellationToken)

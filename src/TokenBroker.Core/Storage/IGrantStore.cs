@@ -35,6 +35,14 @@ public interface IGrantStore
     Task<AccountEntry?> UpdateGrantAsync(AccountName name, Func<Grant, Grant> change, CancellationToken cancellationToken);
 
     /// <summary>
+    /// Takes the account's <see cref="IGrantHold"/>, waiting while another holder (in any daemon that
+    /// shares the store) has it, and reads the account under it.
+    /// </summary>
+    /// <returns>The hold, or null when no account has that name.</returns>
+    /// <exception cref="AccountUnreadableException">The account's secrets fail authentication.</exception>
+    Task<IGrantHold?> HoldAsync(AccountName name, CancellationToken cancellationToken);
+
+    /// <summary>
     /// Replaces every account and grant with <paramref name="entries"/> as one atomic step (a restore):
     /// afterwards the store holds exactly these, or, if the step fails, exactly what it held before.
     /// </summary>

@@ -13,6 +13,8 @@ namespace TokenBroker.Daemon.Refresh;
 /// Runs refreshes: one at a time per account (a second caller joins the refresh in flight), at most
 /// the configured number at once, each followed by the account's next plan — the refresh window on
 /// success, backoff on a transient fault, nothing (and a notice) when the account needs consent.
+/// A plan carries the last refresh it was made after; when it fires after a newer refresh (a lookup,
+/// a consent or another daemon got there first), that refresh is taken and the provider not asked.
 /// </summary>
 [SuppressMessage("Design", "CA1001", Justification = "The SemaphoreSlim never creates a wait handle; disposing it while a job still ends at shutdown would only throw.")]
 internal sealed class RefreshCoordinator(
@@ -29,8 +31,6 @@ internal sealed class RefreshCoordinator(
     private readonly Dictionary<AccountName, Task<RefreshOutcome?>> _inFlight = [];
     private readonly Dictionary<AccountName, int> _failures = [];
     private readonly Dictionary<AccountName, DateTimeOffset> _lastRefresh = [];
-    private readonly Dictionary<AccountName, long> _plans = [];
-    private long _nextPlan;
     private readonly Lock _gate = new();
 
     /// <summary>The policy of the current settings (a reload may change them; the concurrency stays as started).</summary>
@@ -56,28 +56,18 @@ internal sealed class RefreshCoordinator(
                 return Task.FromResult<RefreshOutcome?>(null);
             }
 
-            running = RunAsync(name);
+            running = RunAsync(name, unlessRefreshedAfter);
             _inFlight[name] = running;
             return running;
         }
     }
 
     /// <summary>
-    /// Runs plan <paramref name="plan"/> of <paramref name="name"/>, the one a Quartz trigger carried;
-    /// skipped when a newer plan replaced it (a lookup or a consent got there first).
+    /// Runs the plan a Quartz trigger carried for <paramref name="name"/>, made after the refresh at
+    /// <paramref name="basis"/> (null: after none); a refresh after that one is taken instead.
     /// </summary>
-    public async Task RunPlanAsync(AccountName name, long plan, CancellationToken cancellationToken)
-    {
-        lock (_gate)
-        {
-            if (_plans.TryGetValue(name, out var current) && current != plan)
-            {
-                return;
-            }
-        }
-
-        await RefreshAsync(name).WaitAsync(cancellationToken).ConfigureAwait(false);
-    }
+    public Task RunPlanAsync(AccountName name, DateTimeOffset? basis, CancellationToken cancellationToken) =>
+        RefreshAsync(name, basis).WaitAsync(cancellationToken);
 
     /// <summary>
     /// Plans the next refresh of a stored account (at start, after a consent): at once when its token
@@ -106,14 +96,14 @@ internal sealed class RefreshCoordinator(
         Remember(name, entry.Grant);
         if (entry.Grant.State == GrantState.NeedsConsent)
         {
-            await CancelAsync(name, cancellationToken).ConfigureAwait(false);
+            await triggers.CancelAsync(name, cancellationToken).ConfigureAwait(false);
             return null;
         }
 
         var now = time.GetUtcNow();
         var policy = Policy;
         var at = policy.IsDue(entry.Grant, now) ? now : policy.RefreshAt(entry.Grant, now, Random.Shared.NextDouble());
-        await ScheduleAsync(name, at, cancellationToken).ConfigureAwait(false);
+        await triggers.ScheduleAsync(name, at, entry.Grant.LastRefresh, cancellationToken).ConfigureAwait(false);
         if (log)
         {
             RefreshLog.Scheduled(logger, name.Value, at);
@@ -138,11 +128,11 @@ internal sealed class RefreshCoordinator(
     /// <summary>Drops the plan of a removed account and everything remembered about it.</summary>
     public async Task ForgetAsync(AccountName name, CancellationToken cancellationToken)
     {
-        await CancelAsync(name, cancellationToken).ConfigureAwait(false);
+        await triggers.CancelAsync(name, cancellationToken).ConfigureAwait(false);
         Forget(name);
     }
 
-    private async Task<RefreshOutcome?> RunAsync(AccountName name)
+    private async Task<RefreshOutcome?> RunAsync(AccountName name, DateTimeOffset? unlessRefreshedAfter)
     {
         // Leave the caller's lock before any work.
         await Task.Yield();
@@ -150,15 +140,23 @@ internal sealed class RefreshCoordinator(
         var counted = false;
         try
         {
-            var outcome = await RefreshWithinLimitAsync(name, stopping).ConfigureAwait(false);
+            var outcome = await RefreshWithinLimitAsync(name, unlessRefreshedAfter, stopping).ConfigureAwait(false);
             if (outcome is null)
             {
-                await CancelAsync(name, stopping).ConfigureAwait(false);
+                await triggers.CancelAsync(name, stopping).ConfigureAwait(false);
                 Forget(name);
                 return null;
             }
 
-            metrics.Record(outcome.Failure);
+            if (outcome.Joined)
+            {
+                RefreshLog.Joined(logger, name.Value, outcome.Entry.Grant.RefreshedBy ?? "?", outcome.Entry.Grant.LastRefresh ?? default);
+            }
+            else
+            {
+                metrics.Record(outcome.Failure);
+            }
+
             counted = true;
             await FollowUpAsync(outcome, stopping).ConfigureAwait(false);
             return outcome;
@@ -180,7 +178,7 @@ internal sealed class RefreshCoordinator(
             RefreshLog.RefreshError(logger, name.Value, $"{ex.GetType().Name}: {ex.Message}", retryAt);
             if (!stopping.IsCancellationRequested)
             {
-                await ScheduleAsync(name, retryAt, stopping).ConfigureAwait(false);
+                await triggers.ScheduleAsync(name, retryAt, null, stopping).ConfigureAwait(false);
             }
 
             return null;
@@ -194,12 +192,12 @@ internal sealed class RefreshCoordinator(
         }
     }
 
-    private async Task<RefreshOutcome?> RefreshWithinLimitAsync(AccountName name, CancellationToken cancellationToken)
+    private async Task<RefreshOutcome?> RefreshWithinLimitAsync(AccountName name, DateTimeOffset? unlessRefreshedAfter, CancellationToken cancellationToken)
     {
         await _slots.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            return await refresher.RefreshAsync(name, cancellationToken).ConfigureAwait(false);
+            return await refresher.RefreshAsync(name, cancellationToken, unlessRefreshedAfter).ConfigureAwait(false);
         }
         finally
         {
@@ -216,7 +214,7 @@ internal sealed class RefreshCoordinator(
         if (grant.State == GrantState.NeedsConsent)
         {
             ResetFailures(name);
-            await CancelAsync(name, cancellationToken).ConfigureAwait(false);
+            await triggers.CancelAsync(name, cancellationToken).ConfigureAwait(false);
             if (outcome.PreviousState != GrantState.NeedsConsent)
             {
                 var reason = outcome.Failure?.ToString() ?? grant.LastError ?? "refresh refused";
@@ -231,42 +229,19 @@ internal sealed class RefreshCoordinator(
         {
             var failures = CountFailure(name);
             var retryAt = Policy.RetryAt(failures, now, grant.ExpiresAt, failure.RetryAfter, Random.Shared.NextDouble());
-            await ScheduleAsync(name, retryAt, cancellationToken).ConfigureAwait(false);
+            await triggers.ScheduleAsync(name, retryAt, grant.LastRefresh, cancellationToken).ConfigureAwait(false);
             RefreshLog.Retrying(logger, name.Value, failures, failure.ToString(), retryAt, grant.ExpiresAt);
             return;
         }
 
         ResetFailures(name);
         var next = Policy.RefreshAt(grant, now, Random.Shared.NextDouble());
-        await ScheduleAsync(name, next, cancellationToken).ConfigureAwait(false);
-        if (outcome.Failure is null)
+        await triggers.ScheduleAsync(name, next, grant.LastRefresh, cancellationToken).ConfigureAwait(false);
+        if (outcome.Failure is null && !outcome.Joined)
         {
             // (A failure of a grant that a consent replaced meanwhile is not this grant's: nothing to report.)
             RefreshLog.Refreshed(logger, name.Value, grant.ExpiresAt ?? now, next);
         }
-    }
-
-    /// <summary>Replaces the account's plan with a refresh at <paramref name="at"/>, under a new plan number.</summary>
-    private Task ScheduleAsync(AccountName name, DateTimeOffset at, CancellationToken cancellationToken)
-    {
-        long plan;
-        lock (_gate)
-        {
-            plan = ++_nextPlan;
-            _plans[name] = plan;
-        }
-
-        return triggers.ScheduleAsync(name, at, plan, cancellationToken);
-    }
-
-    private Task CancelAsync(AccountName name, CancellationToken cancellationToken)
-    {
-        lock (_gate)
-        {
-            _plans.Remove(name);
-        }
-
-        return triggers.CancelAsync(name, cancellationToken);
     }
 
     /// <summary>Keeps the time of the account's last refresh, so a lookup can tell one has just finished.</summary>
@@ -302,7 +277,6 @@ internal sealed class RefreshCoordinator(
         {
             _failures.Remove(name);
             _lastRefresh.Remove(name);
-            _plans.Remove(name);
         }
     }
 }

@@ -10,7 +10,7 @@ internal sealed class RefreshJob(RefreshCoordinator coordinator) : IJob
     public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);
-        var plan = context.Trigger.JobDataMap.GetLong(RefreshTriggers.PlanKey);
-        await coordinator.RunPlanAsync(AccountName.Parse(context.JobDetail.Key.Name), plan, cancellationToken).ConfigureAwait(false);
+        var basis = RefreshTriggers.Basis(context.Trigger);
+        await coordinator.RunPlanAsync(AccountName.Parse(context.JobDetail.Key.Name), basis, cancellationToken).ConfigureAwait(false);
     }
 }

@@ -26,4 +26,7 @@ internal static partial class RefreshLog
 
     [LoggerMessage(3007, LogLevel.Warning, "Notify command for account {Account} was killed after {Limit}")]
     public static partial void NotifyTimedOut(ILogger logger, string account, TimeSpan limit);
+
+    [LoggerMessage(3008, LogLevel.Debug, "Account {Account} was refreshed by {Node} at {RefreshedAt:u} meanwhile: taken as it is")]
+    public static partial void Joined(ILogger logger, string account, string node, DateTimeOffset refreshedAt);
 }

@@ -12,11 +12,14 @@ internal sealed class RefreshTriggers(ISchedulerFactory schedulers, TimeProvider
 {
     private const string Group = "refresh";
 
-    /// <summary>The job data key of the plan number a trigger carries.</summary>
-    public const string PlanKey = "plan";
+    /// <summary>The job data key of the last refresh (Unix milliseconds) a plan was made after.</summary>
+    private const string BasisKey = "basis";
 
-    /// <summary>Sets <paramref name="account"/>'s next refresh to <paramref name="at"/>, replacing any earlier plan.</summary>
-    public async Task ScheduleAsync(AccountName account, DateTimeOffset at, long plan, CancellationToken cancellationToken)
+    /// <summary>
+    /// Sets <paramref name="account"/>'s next refresh to <paramref name="at"/>, replacing any earlier
+    /// plan; the trigger carries <paramref name="basis"/>, the last refresh the plan was made after.
+    /// </summary>
+    public async Task ScheduleAsync(AccountName account, DateTimeOffset at, DateTimeOffset? basis, CancellationToken cancellationToken)
     {
         var scheduler = await schedulers.GetScheduler(cancellationToken).ConfigureAwait(false);
         var job = JobBuilder.Create<RefreshJob>().WithIdentity(account.Value, Group).StoreDurably().Build();
@@ -25,7 +28,7 @@ internal sealed class RefreshTriggers(ISchedulerFactory schedulers, TimeProvider
             .WithIdentity(account.Value, Group)
             .ForJob(job)
             .StartAt(at)
-            .UsingJobData(PlanKey, plan)
+            .UsingJobData(BasisKey, basis?.ToUnixTimeMilliseconds() ?? long.MinValue)
             .WithSimpleSchedule(schedule => schedule.WithMisfireInstruction(SimpleTriggerMisfireInstruction.FireNow))
             .Build();
         await scheduler.ScheduleJob(job, trigger, ScheduleJobOptions.Replacing, cancellationToken).ConfigureAwait(false);
@@ -44,5 +47,13 @@ internal sealed class RefreshTriggers(ISchedulerFactory schedulers, TimeProvider
         var scheduler = await schedulers.GetScheduler(cancellationToken).ConfigureAwait(false);
         var trigger = await scheduler.GetTrigger(new TriggerKey(account.Value, Group), cancellationToken).ConfigureAwait(false);
         return trigger?.NextFireTimeUtc;
+    }
+
+    /// <summary>The last refresh a fired trigger's plan was made after, or null when it was made after none.</summary>
+    public static DateTimeOffset? Basis(ITrigger trigger)
+    {
+        ArgumentNullException.ThrowIfNull(trigger);
+        var basis = trigger.JobDataMap.GetLong(BasisKey);
+        return basis == long.MinValue ? null : DateTimeOffset.FromUnixTimeMilliseconds(basis);
     }
 }

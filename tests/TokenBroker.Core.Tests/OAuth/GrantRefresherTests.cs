@@ -153,6 +153,8 @@ public sealed class GrantRefresherTests(AuthServerFixture fixture) : IClassFixtu
     /// <summary>The daemon starts to stop just as the new grant is about to be written.</summary>
     private sealed class StopArrivesStore(IGrantStore inner, CancellationTokenSource stop) : IGrantStore
     {
+        public Task<IGrantHold?> HoldAsync(AccountName name, CancellationToken cancellationToken) => new LocalGrantHolds(this).HoldAsync(name, cancellationToken);
+
         public Task<StoreListing> ListAsync(CancellationToken cancellationToken) => inner.ListAsync(cancellationToken);
 
         public Task<AccountEntry?> FindAsync(AccountName name, CancellationToken cancellationToken) => inner.FindAsync(name, cancellationToken);
@@ -172,6 +174,8 @@ public sealed class GrantRefresherTests(AuthServerFixture fixture) : IClassFixtu
 
     private sealed class WriteFailingStore(IGrantStore inner) : IGrantStore
     {
+        public Task<IGrantHold?> HoldAsync(AccountName name, CancellationToken cancellationToken) => new LocalGrantHolds(this).HoldAsync(name, cancellationToken);
+
         public Task<StoreListing> ListAsync(CancellationToken cancellationToken) => inner.ListAsync(cancellationToken);
 
         public Task<AccountEntry?> FindAsync(AccountName name, CancellationToken cancellationToken) => inner.FindAsync(name, cancellationToken);
