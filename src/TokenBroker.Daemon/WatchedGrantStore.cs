@@ -98,7 +98,7 @@ internal sealed class WatchedGrantStore : IGrantStore
     private async Task ChangedElsewhereAsync(StoreChange change)
     {
         Interlocked.Increment(ref _version);
-        if (change.AccountsChanged || change.Account is null)
+        if (change.AccountsChanged)
         {
             AccountsChanged?.Invoke(this, EventArgs.Empty);
         }

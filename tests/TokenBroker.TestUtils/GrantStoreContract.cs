@@ -168,6 +168,77 @@ public abstract class GrantStoreContract
     }
 
     [Fact]
+    public async Task A_hold_reads_the_account_and_its_commit_is_stored_and_read_back()
+    {
+        var account = Samples.Account();
+        await Store.SaveAccountAsync(account, None);
+        var grant = Samples.ActiveGrant(Samples.Now);
+
+        var hold = await Store.HoldAsync(account.Name, None);
+        Assert.NotNull(hold);
+        await using (hold)
+        {
+            Assert.Equal(GrantState.NeedsConsent, hold.Entry.Grant.State);
+            var committed = await hold.CommitAsync(_ => grant, None);
+            AssertSameGrant(grant, committed!.Grant);
+        }
+
+        AssertSameGrant(grant, (await Store.FindAsync(account.Name, None))!.Grant);
+    }
+
+    [Fact]
+    public async Task A_second_hold_of_an_account_waits_for_the_first_and_reads_its_commit()
+    {
+        var account = Samples.Account();
+        await Store.SaveAccountAsync(account, None);
+        var grant = Samples.ActiveGrant(Samples.Now);
+
+        var first = (await Store.HoldAsync(account.Name, None))!;
+        var second = Store.HoldAsync(account.Name, None);
+        // A bounded look for a wrong early answer: a second hold given now would be the bug.
+        await Task.WhenAny(second, Task.Delay(TimeSpan.FromMilliseconds(300)));
+        Assert.False(second.IsCompleted);
+        await first.CommitAsync(_ => grant, None);
+
+        await using var held = (await second)!;
+        AssertSameGrant(grant, held.Entry.Grant);
+    }
+
+    [Fact]
+    public async Task A_hold_ended_without_a_commit_changes_nothing_and_frees_the_account()
+    {
+        var account = Samples.Account();
+        var saved = await Store.SaveAccountAsync(account, None);
+
+        await (await Store.HoldAsync(account.Name, None))!.DisposeAsync();
+        await using var again = await Store.HoldAsync(account.Name, None);
+
+        Assert.Equal(saved.Revision, again!.Entry.Revision);
+        Assert.Equal(GrantState.NeedsConsent, again.Entry.Grant.State);
+    }
+
+    [Fact]
+    public async Task A_hold_does_not_keep_other_accounts_from_being_held_or_updated()
+    {
+        var first = Samples.Account("first");
+        var second = Samples.Account("second");
+        await Store.SaveAccountAsync(first, None);
+        await Store.SaveAccountAsync(second, None);
+
+        await using var held = await Store.HoldAsync(first.Name, None);
+        await using var other = await Store.HoldAsync(second.Name, None);
+        var updated = await other!.CommitAsync(g => g with { LastError = "changed" }, None);
+
+        Assert.Equal("changed", updated!.Grant.LastError);
+    }
+
+    [Fact]
+    public async Task Holding_an_unknown_account_gives_no_hold()
+    {
+        Assert.Null(await Store.HoldAsync(AccountName.Parse("nobody"), None));
+    }
+
+    [Fact]
     public async Task Concurrent_updates_of_one_account_lose_no_update()
     {
         var account = Samples.Account();
@@ -329,5 +400,6 @@ public abstract class GrantStoreContract
         Assert.Equal(expected.IssuedAt, actual.IssuedAt);
         Assert.Equal(expected.LastRefresh, actual.LastRefresh);
         Assert.Equal(expected.LastError, actual.LastError);
+        Assert.Equal(expected.RefreshedBy, actual.RefreshedBy);
     }
 }

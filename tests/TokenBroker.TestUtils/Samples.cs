@@ -50,6 +50,7 @@ public static class Samples
         ExpiresAt = now.AddHours(1),
         LastRefresh = now,
         LastError = "temporarily_unavailable: try later",
+        RefreshedBy = "relay1.example.com",
     };
 
     public static readonly DateTimeOffset Now = new(2026, 11, 24, 10, 0, 0, 123, TimeSpan.Zero);
