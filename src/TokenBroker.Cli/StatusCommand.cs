@@ -3,7 +3,7 @@ using TokenBroker.Core.Admin;
 
 namespace TokenBroker.Cli;
 
-/// <summary><c>tokenbroker status [--json]</c>: every account's state, token expiry, next refresh and last error.</summary>
+/// <summary><c>tokenbroker status [--json]</c>: every account's state, token expiry, next refresh, the last refresh and the node that made it, and the last error.</summary>
 internal static class StatusCommand
 {
     public static Command Create(Option<string?> adminSocket)
@@ -14,8 +14,8 @@ internal static class StatusCommand
             result,
             adminSocket,
             json,
-            ["ACCOUNT", "PROVIDER", "STATE", "TOKEN EXPIRES", "NEXT REFRESH", "LAST REFRESH", "LAST ERROR"],
-            (a, now) => [a.Name, a.Provider ?? "-", Display.State(a.State), Display.Relative(a.ExpiresAt, now), Display.Relative(a.NextRefresh, now), Display.Relative(a.LastRefresh, now), Display.Plain(a.LastError)],
+            ["ACCOUNT", "PROVIDER", "STATE", "TOKEN EXPIRES", "NEXT REFRESH", "LAST REFRESH", "BY", "LAST ERROR"],
+            (a, now) => [a.Name, a.Provider ?? "-", Display.State(a.State), Display.Relative(a.ExpiresAt, now), Display.Relative(a.NextRefresh, now), Display.Relative(a.LastRefresh, now), Display.Plain(a.RefreshedBy), Display.Plain(a.LastError)],
             cancellationToken));
         return command;
     }

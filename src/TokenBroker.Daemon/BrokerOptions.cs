@@ -11,6 +11,12 @@ internal sealed class BrokerOptions
     /// <summary>Master key file; default the systemd credential <c>tokenbroker.key</c>, else a key created in the state directory.</summary>
     public string? MasterKeyFile { get; set; }
 
+    /// <summary>This daemon's name among the nodes that share a store, as <c>status</c> shows it; default the host name.</summary>
+    public string? NodeName { get; set; }
+
+    /// <summary>The node name this configuration resolves to.</summary>
+    public string ResolveNodeName() => string.IsNullOrWhiteSpace(NodeName) ? Environment.MachineName : NodeName.Trim();
+
     /// <summary>The admin socket the CLI talks to; default <c>$RUNTIME_DIRECTORY/admin.sock</c>, else <c>admin.sock</c> in the state directory.</summary>
     public string? AdminSocket { get; set; }
 

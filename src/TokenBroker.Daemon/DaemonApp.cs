@@ -59,12 +59,14 @@ internal static class DaemonApp
         var adminMode = admin.Mode();
         var metrics = builder.Configuration.GetSection(MetricsOptions.Section).Get<MetricsOptions>() ?? new MetricsOptions();
         metrics.Check();
+        var storage = builder.Configuration.GetSection(StorageOptions.Section).Get<StorageOptions>() ?? new StorageOptions();
+        storage.Check();
 
         // The caller's registrations come first: the clock and HttpClient below are only defaults.
         services?.Invoke(builder.Services);
         builder.Services.AddSystemd();
         builder.Services.AddMetrics();
-        builder.Services.AddBroker(builder.Configuration, layout);
+        builder.Services.AddBroker(builder.Configuration, layout, storage, broker.ResolveNodeName());
         builder.Services.AddSingleton(new AdminSocketPath(adminSocket));
         builder.Services.AddSingleton(new ConfigurationSources(configFile, [.. overrides ?? []]));
         builder.Services.AddSingleton<ConfigurationReload>();
@@ -133,13 +135,14 @@ internal static class DaemonApp
         return app;
     }
 
-    private static void AddBroker(this IServiceCollection services, ConfigurationManager configuration, StateLayout layout)
+    private static void AddBroker(this IServiceCollection services, ConfigurationManager configuration, StateLayout layout, StorageOptions storage, string node)
     {
         services.TryAddSingleton(TimeProvider.System);
         services.AddOptions<BrokerOptions>().Bind(configuration.GetSection(BrokerOptions.Section));
         services.AddOptions<ConsentOptions>().Bind(configuration.GetSection(ConsentOptions.Section));
-        services.AddGrantStore(layout);
-        services.AddOAuth();
+        services.AddGrantStore(layout, storage);
+        services.AddSingleton(new NodeName(node));
+        services.AddOAuth(node);
         services.AddRoutingCore();
         services.ConfigureHttpJsonOptions(json => json.SerializerOptions.TypeInfoResolverChain.Insert(0, AdminJson.Default));
         services.AddSingleton<LoopbackEndpoint>();
@@ -150,10 +153,10 @@ internal static class DaemonApp
         services.AddSingleton(sp => new TokenFileWriter(sp.GetRequiredService<IOptions<TokenFileOptions>>().Value.Resolve(layout.Directory)));
         services.AddHostedService<TokenFileService>();
         services.AddHostedService<StartupReport>();
-        services.AddRefreshScheduler(configuration);
+        services.AddRefreshScheduler(configuration, storage);
     }
 
-    private static IServiceCollection AddOAuth(this IServiceCollection services)
+    private static IServiceCollection AddOAuth(this IServiceCollection services, string node)
     {
         services.TryAddSingleton(_ => new HttpClient(new SocketsHttpHandler
         {
@@ -177,7 +180,7 @@ internal static class DaemonApp
                 [ProviderKind.Microsoft] = sp.GetRequiredService<MsalClient>(),
             });
         });
-        services.AddSingleton<GrantRefresher>();
+        services.AddSingleton(sp => new GrantRefresher(sp.GetRequiredService<IGrantStore>(), sp.GetRequiredService<OAuthClients>(), sp.GetRequiredService<TimeProvider>(), node));
         return services;
     }
 

@@ -52,4 +52,10 @@ internal static partial class DaemonLog
 
     [LoggerMessage(1015, LogLevel.Warning, "A master key change was cut off by a crash and is now {Outcome} (key id {KeyId})")]
     public static partial void RekeyRecovered(ILogger logger, string outcome, string keyId);
+
+    [LoggerMessage(1016, LogLevel.Information, "Change feed listening on {Store}: other nodes' commits reach this node's cache")]
+    public static partial void FeedListening(ILogger logger, string store);
+
+    [LoggerMessage(1017, LogLevel.Warning, "Change feed lost the database ({Problem}); lookups read the store and keep serving still-valid tokens while it cannot be read; reconnecting")]
+    public static partial void FeedLost(ILogger logger, string problem);
 }

@@ -23,6 +23,7 @@ internal static class SettingsCheck
         ["Metrics"] = typeof(MetricsOptions),
         ["Postfix"] = typeof(PostfixOptions),
         ["Refresh"] = typeof(RefreshOptions),
+        ["Storage"] = typeof(StorageOptions),
         ["TokenFiles"] = typeof(TokenFileOptions),
     };
 

@@ -8,10 +8,11 @@ namespace TokenBroker.Daemon;
 /// <summary>
 /// Reads the store once at start: says what it holds and what to do next, plans every account's
 /// refresh, then — once every listener is bound and signals are handled — says that the daemon is
-/// ready; says when it stops.
+/// ready; says when it stops. After every change of the account list — and after a shared store
+/// comes back — plans again what could not be planned.
 /// </summary>
 internal sealed class StartupReport(
-    IGrantStore store,
+    WatchedGrantStore store,
     RefreshCoordinator refreshes,
     TimeProvider time,
     LoopbackEndpoint endpoint,
@@ -46,6 +47,7 @@ internal sealed class StartupReport(
             RefreshLog.Started(logger, listing.Accounts.Count, planned.Count(p => p <= now), planned.Count(p => p is null));
         }
 
+        store.AccountsChanged += (_, _) => _ = refreshes.ReplanAsync(store, lifetime.ApplicationStopping);
         var (readableCount, unreadableCount) = (listing.Accounts.Count, listing.Unreadable.Count);
         lifetime.ApplicationStarted.Register(() =>
         {

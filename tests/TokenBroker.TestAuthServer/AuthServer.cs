@@ -67,6 +67,9 @@ public sealed class AuthServer : IAsyncDisposable
     /// <summary>Token requests received so far, answered or not.</summary>
     public int TokenRequests => TokenRequestTimes.Count;
 
+    /// <summary>Every refresh token presented at the token endpoint, in order, with when (on <see cref="Clock"/>).</summary>
+    public ConcurrentQueue<(DateTimeOffset At, string RefreshToken)> RefreshTokensPresented { get; } = new();
+
     /// <summary>The most token requests that were being handled at one moment.</summary>
     public int PeakConcurrentTokenRequests => Volatile.Read(ref _peakConcurrentTokenRequests);
 
@@ -232,6 +235,16 @@ public sealed class AuthServer : IAsyncDisposable
         }
 
         TokenRequestTimes.Enqueue(Clock.GetUtcNow());
+        if (context.Request.HasFormContentType)
+        {
+            // Read once here; the form is kept for OpenIddict's own reading.
+            var form = await context.Request.ReadFormAsync();
+            if (form["grant_type"] == "refresh_token" && form["refresh_token"].ToString() is { Length: > 0 } presented)
+            {
+                RefreshTokensPresented.Enqueue((Clock.GetUtcNow(), presented));
+            }
+        }
+
         var now = Interlocked.Increment(ref _concurrentTokenRequests);
         for (var peak = PeakConcurrentTokenRequests; now > peak; peak = PeakConcurrentTokenRequests)
         {

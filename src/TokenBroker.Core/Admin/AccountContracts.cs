@@ -51,6 +51,7 @@ public sealed record TokenFileSpec(string Path, string? Owner, string? Group, st
 /// <param name="NextRefresh">When the next refresh is planned.</param>
 /// <param name="LastRefresh">When the last refresh (or consent) succeeded.</param>
 /// <param name="LastError">The last refresh error, or why the account is unreadable.</param>
+/// <param name="RefreshedBy">The node that made the last refresh (or took the consent).</param>
 public sealed record AccountStatus(
     string Name,
     string? Provider,
@@ -59,7 +60,8 @@ public sealed record AccountStatus(
     DateTimeOffset? ExpiresAt,
     DateTimeOffset? NextRefresh,
     DateTimeOffset? LastRefresh,
-    string? LastError);
+    string? LastError,
+    string? RefreshedBy = null);
 
 /// <summary>Every account's status, with the daemon's clock so relative times agree with it.</summary>
 /// <param name="Now">The daemon's current time.</param>

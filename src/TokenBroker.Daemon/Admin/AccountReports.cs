@@ -48,7 +48,8 @@ internal sealed class AccountReports(IGrantStore store, RefreshTriggers triggers
             grant.ExpiresAt,
             await triggers.NextAsync(account.Name, cancellationToken).ConfigureAwait(false),
             grant.LastRefresh,
-            grant.LastError);
+            grant.LastError,
+            grant.RefreshedBy);
     }
 
     /// <summary>An account whose secrets cannot be read: its name and why.</summary>

@@ -22,6 +22,7 @@ internal sealed class ConsentCoordinator(
     LoopbackEndpoint endpoint,
     IOptions<ConsentOptions> options,
     RefreshCoordinator refreshes,
+    NodeName node,
     TimeProvider time,
     IHostApplicationLifetime lifetime,
     ILogger<ConsentCoordinator> logger)
@@ -130,7 +131,7 @@ internal sealed class ConsentCoordinator(
             return CallbackOutcome.ProviderFailed(name.Value, result.Failure!);
         }
 
-        var committed = await store.UpdateGrantAsync(name, grant => GrantUpdates.Issued(grant, tokens), cancellationToken).ConfigureAwait(false);
+        var committed = await store.UpdateGrantAsync(name, grant => GrantUpdates.Issued(grant, tokens, node.Value), cancellationToken).ConfigureAwait(false);
         if (committed is null)
         {
             return CallbackOutcome.Rejected($"Account {name} was removed while its consent was pending");

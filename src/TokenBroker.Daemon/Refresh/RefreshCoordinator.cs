@@ -31,6 +31,7 @@ internal sealed class RefreshCoordinator(
     private readonly Dictionary<AccountName, Task<RefreshOutcome?>> _inFlight = [];
     private readonly Dictionary<AccountName, int> _failures = [];
     private readonly Dictionary<AccountName, DateTimeOffset> _lastRefresh = [];
+    private readonly HashSet<AccountName> _unplanned = [];
     private readonly Lock _gate = new();
 
     /// <summary>The policy of the current settings (a reload may change them; the concurrency stays as started).</summary>
@@ -178,7 +179,7 @@ internal sealed class RefreshCoordinator(
             RefreshLog.RefreshError(logger, name.Value, $"{ex.GetType().Name}: {ex.Message}", retryAt);
             if (!stopping.IsCancellationRequested)
             {
-                await triggers.ScheduleAsync(name, retryAt, null, stopping).ConfigureAwait(false);
+                await TryScheduleAsync(name, retryAt, null, stopping).ConfigureAwait(false);
             }
 
             return null;
@@ -229,18 +230,77 @@ internal sealed class RefreshCoordinator(
         {
             var failures = CountFailure(name);
             var retryAt = Policy.RetryAt(failures, now, grant.ExpiresAt, failure.RetryAfter, Random.Shared.NextDouble());
-            await triggers.ScheduleAsync(name, retryAt, grant.LastRefresh, cancellationToken).ConfigureAwait(false);
+            await TryScheduleAsync(name, retryAt, grant.LastRefresh, cancellationToken).ConfigureAwait(false);
             RefreshLog.Retrying(logger, name.Value, failures, failure.ToString(), retryAt, grant.ExpiresAt);
             return;
         }
 
         ResetFailures(name);
         var next = Policy.RefreshAt(grant, now, Random.Shared.NextDouble());
-        await triggers.ScheduleAsync(name, next, grant.LastRefresh, cancellationToken).ConfigureAwait(false);
+        await TryScheduleAsync(name, next, grant.LastRefresh, cancellationToken).ConfigureAwait(false);
         if (outcome.Failure is null && !outcome.Joined)
         {
             // (A failure of a grant that a consent replaced meanwhile is not this grant's: nothing to report.)
             RefreshLog.Refreshed(logger, name.Value, grant.ExpiresAt ?? now, next);
+        }
+    }
+
+    /// <summary>
+    /// Plans again every account whose plan could not be stored (the shared scheduler's database was
+    /// unreachable), from the account as stored now; those that still fail stay for the next call.
+    /// </summary>
+    public async Task ReplanAsync(IGrantStore store, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        AccountName[] unplanned;
+        lock (_gate)
+        {
+            unplanned = [.. _unplanned];
+        }
+
+        foreach (var name in unplanned)
+        {
+            try
+            {
+                if (await store.FindAsync(name, cancellationToken).ConfigureAwait(false) is { } entry)
+                {
+                    await PlanAsync(entry, cancellationToken).ConfigureAwait(false);
+                }
+
+                lock (_gate)
+                {
+                    _unplanned.Remove(name);
+                }
+            }
+            catch (Exception ex) when (ex is SchedulerException or IOException)
+            {
+                RefreshLog.PlanFailed(logger, name.Value, ex.Message);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Replaces the account's plan; when the scheduler cannot store it (its database is unreachable),
+    /// remembers the account for <see cref="ReplanAsync"/> instead of failing the refresh that is done.
+    /// </summary>
+    private async Task TryScheduleAsync(AccountName name, DateTimeOffset at, DateTimeOffset? basis, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await triggers.ScheduleAsync(name, at, basis, cancellationToken).ConfigureAwait(false);
+            lock (_gate)
+            {
+                _unplanned.Remove(name);
+            }
+        }
+        catch (Exception ex) when (ex is SchedulerException or IOException && !cancellationToken.IsCancellationRequested)
+        {
+            lock (_gate)
+            {
+                _unplanned.Add(name);
+            }
+
+            RefreshLog.PlanFailed(logger, name.Value, ex.Message);
         }
     }
 
@@ -277,6 +337,7 @@ internal sealed class RefreshCoordinator(
         {
             _failures.Remove(name);
             _lastRefresh.Remove(name);
+            _unplanned.Remove(name);
         }
     }
 }

@@ -29,4 +29,7 @@ internal static partial class RefreshLog
 
     [LoggerMessage(3008, LogLevel.Debug, "Account {Account} was refreshed by {Node} at {RefreshedAt:u} meanwhile: taken as it is")]
     public static partial void Joined(ILogger logger, string account, string node, DateTimeOffset refreshedAt);
+
+    [LoggerMessage(3009, LogLevel.Warning, "Account {Account}: its next refresh could not be planned ({Problem}); planned again once the store is back, and a lookup refreshes it meanwhile")]
+    public static partial void PlanFailed(ILogger logger, string account, string problem);
 }

@@ -1,19 +1,44 @@
+using Npgsql;
 using Quartz;
 using TokenBroker.Daemon.Metrics;
 
 namespace TokenBroker.Daemon.Refresh;
 
-/// <summary>Registers the refresh scheduler: Quartz with its in-memory store, the coordinator, the lookup service.</summary>
+/// <summary>
+/// Registers the refresh scheduler: Quartz — with its in-memory store, or with the clustered job
+/// store in the shared PostgreSQL database, so each refresh fires on one node and a dead node's
+/// work moves to the others — the coordinator, the lookup service.
+/// </summary>
 internal static class RefreshServices
 {
-    public static IServiceCollection AddRefreshScheduler(this IServiceCollection services, IConfiguration configuration)
+    public static IServiceCollection AddRefreshScheduler(this IServiceCollection services, IConfiguration configuration, StorageOptions storage)
     {
         var options = configuration.GetSection(RefreshOptions.Section).Get<RefreshOptions>() ?? new RefreshOptions();
         options.Policy();
         services.AddOptions<RefreshOptions>().Bind(configuration.GetSection(RefreshOptions.Section));
         services.AddQuartz(quartz =>
         {
-            quartz.UseInMemoryStore();
+            if (storage.Shared)
+            {
+                // Every node keeps Quartz's default instance name: the cluster's rows are found by it.
+                quartz.UsePersistentStore(store =>
+                {
+                    store.UsePostgres(NpgsqlFactory.Instance, storage.ResolveConnectionString(Environment.GetEnvironmentVariable("CREDENTIALS_DIRECTORY")));
+                    store.UseClustering(cluster =>
+                    {
+                        cluster.CheckinInterval = storage.ClusterCheckinInterval;
+                        cluster.CheckinMisfireThreshold = storage.ClusterCheckinInterval;
+                    });
+                    store.ProvisionSchema();
+                    // After a database outage the scheduler tries again within seconds, not the default 15.
+                    store.ConfigureStore(job => job.DbRetryInterval = TimeSpan.FromSeconds(2));
+                });
+            }
+            else
+            {
+                quartz.UseInMemoryStore();
+            }
+
             quartz.UseDefaultThreadPool(options.Concurrency);
 
             // The longest the scheduler sleeps before it reads the clock again (after a suspend or a clock step).

@@ -82,6 +82,11 @@ internal sealed class TokenLookup
         {
             return Answer(entry, "a refresh is in progress");
         }
+        catch (IOException)
+        {
+            // The store went away during the refresh: the token read before is served while it is valid.
+            return Answer(entry, "the store cannot be read");
+        }
     }
 
     private static TokenAnswer Unknown(AccountName name) => new(TokenAnswerKind.Unknown, null, null, null, $"no account is named {name}");
