@@ -1,4 +1,3 @@
-using TokenBroker.Core.Storage;
 using TokenBroker.Daemon.Admin;
 using TokenBroker.Daemon.Consent;
 using TokenBroker.Daemon.Refresh;
