@@ -25,6 +25,7 @@ internal static class StoreServices
         {
             services.AddSingleton(sp => OpenShared(sp, storage));
             services.AddSingleton<ISealedStore>(sp => sp.GetRequiredService<PostgresGrantStore>());
+            services.AddSingleton<ISharedConsents>(sp => sp.GetRequiredService<PostgresGrantStore>());
             services.AddSingleton(sp => new WatchedGrantStore(sp.GetRequiredService<PostgresGrantStore>()));
         }
         else

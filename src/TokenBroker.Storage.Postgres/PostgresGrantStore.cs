@@ -15,7 +15,7 @@ namespace TokenBroker.Storage.Postgres;
 /// database records the key's id, so a node with another key is refused. A hold is the account's
 /// row locked <c>FOR UPDATE</c> in a transaction; every commit notifies the other nodes.
 /// </summary>
-public sealed partial class PostgresGrantStore : IGrantStore, ISealedStore, ISharedStore, IAsyncDisposable
+public sealed partial class PostgresGrantStore : IGrantStore, ISealedStore, ISharedStore, ISharedConsents, IAsyncDisposable
 {
     private const string Select = $"SELECT {AccountRows.Columns} FROM tokenbroker_accounts";
 
@@ -23,13 +23,15 @@ public sealed partial class PostgresGrantStore : IGrantStore, ISealedStore, ISha
     private const int HoldWaitSeconds = 150;
 
     private readonly NpgsqlDataSource _source;
+    private readonly SecretSealer _sealer;
     private readonly AccountRows _rows;
     private readonly string _instance = Guid.NewGuid().ToString("N");
 
     private PostgresGrantStore(NpgsqlDataSource source, MasterKey key)
     {
         _source = source;
-        _rows = new AccountRows(new SecretSealer(key));
+        _sealer = new SecretSealer(key);
+        _rows = new AccountRows(_sealer);
         Key = key;
         var settings = new NpgsqlConnectionStringBuilder(source.ConnectionString);
         Location = $"postgresql://{settings.Username}@{settings.Host}:{settings.Port}/{settings.Database}";

@@ -53,6 +53,20 @@ internal static class PostgresSchema
                 refreshed_by text
             );
             """),
+        (2, "pending browser consents, so the browser may return to any node", """
+            CREATE TABLE tokenbroker_consents (
+                state_hash bytea PRIMARY KEY,
+                account text NOT NULL,
+                redirect_uri text,
+                pkce_verifier bytea,
+                expires_at timestamptz NOT NULL,
+                started_by text NOT NULL,
+                taken_by text,
+                status_code integer,
+                title text,
+                message text
+            );
+            """),
     ];
 
     /// <summary>The newest schema version this build knows.</summary>

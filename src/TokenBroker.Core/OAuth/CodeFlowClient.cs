@@ -56,6 +56,20 @@ public sealed class CodeFlowClient(HttpClient http, EndpointResolver endpoints, 
         return OAuthResult.Success<IConsentSession>(new CodeFlowConsent(this, account, provider, redirectUri, new Uri(url), state, verifier));
     }
 
+    /// <summary>
+    /// Takes up a consent another node began, from its <paramref name="state"/> and
+    /// <paramref name="resume"/>, so that the browser's return to this node can finish it.
+    /// </summary>
+    public async Task<OAuthResult<IConsentSession>> ResumeConsentAsync(Account account, string state, ConsentResume resume, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(account);
+        ArgumentNullException.ThrowIfNull(resume);
+        var resolved = await endpoints.ResolveAsync(account.Provider, cancellationToken).ConfigureAwait(false);
+        return resolved.Value is { } provider
+            ? OAuthResult.Success<IConsentSession>(new CodeFlowConsent(this, account, provider, resume.RedirectUri, provider.Authorization, state, resume.Verifier))
+            : resolved.Failure!;
+    }
+
     /// <inheritdoc />
     public async Task<OAuthResult<IDeviceConsent>> BeginDeviceConsentAsync(Account account, CancellationToken cancellationToken)
     {

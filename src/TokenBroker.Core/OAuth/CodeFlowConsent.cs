@@ -4,13 +4,15 @@ using TokenBroker.Core.Secrets;
 
 namespace TokenBroker.Core.OAuth;
 
-/// <summary>An authorization-code consent whose <c>state</c> and PKCE verifier stay in this process.</summary>
+/// <summary>An authorization-code consent: its <c>state</c> and PKCE verifier, which a shared store may keep for another node.</summary>
 internal sealed class CodeFlowConsent(
     CodeFlowClient client, Account account, ProviderEndpoints provider, Uri redirectUri, Uri authorizationUri, string state, Secret verifier) : IConsentSession
 {
     public Uri AuthorizationUri { get; } = authorizationUri;
 
     public string State { get; } = state;
+
+    public ConsentResume? Resumable { get; } = new(redirectUri, verifier);
 
     public Task<OAuthResult<IssuedTokens>> CompleteAsync(Uri callbackUri, CancellationToken cancellationToken)
     {

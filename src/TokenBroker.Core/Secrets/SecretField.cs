@@ -14,4 +14,7 @@ public enum SecretField
 
     /// <summary>MSAL's serialized token cache (Microsoft accounts).</summary>
     MsalCache,
+
+    /// <summary>The PKCE verifier of a pending consent, kept in a shared store so another node can finish it.</summary>
+    PkceVerifier,
 }

@@ -79,6 +79,7 @@ public sealed class SecretSealer
         SecretField.RefreshToken => "refresh_token",
         SecretField.AccessToken => "access_token",
         SecretField.MsalCache => "msal_cache",
+        SecretField.PkceVerifier => "pkce_verifier",
         _ => throw new ArgumentOutOfRangeException(nameof(field), field, null),
     };
 

@@ -16,7 +16,7 @@ namespace TokenBroker.Daemon.Consent;
 /// background. Either way the grant is committed to the store, and its refresh planned, before
 /// success is reported.
 /// </summary>
-internal sealed class ConsentCoordinator(
+internal sealed partial class ConsentCoordinator(
     IGrantStore store,
     OAuthClients clients,
     LoopbackEndpoint endpoint,
@@ -25,7 +25,8 @@ internal sealed class ConsentCoordinator(
     NodeName node,
     TimeProvider time,
     IHostApplicationLifetime lifetime,
-    ILogger<ConsentCoordinator> logger)
+    ILogger<ConsentCoordinator> logger,
+    ISharedConsents? shared = null)
 {
     private readonly ConcurrentDictionary<string, PendingConsent> _byState = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, PendingConsent> _byId = new(StringComparer.Ordinal);
@@ -45,6 +46,12 @@ internal sealed class ConsentCoordinator(
         }
 
         var pending = Register(name, session, time.GetUtcNow() + options.Value.Timeout);
+        if (shared is not null && await ShareAsync(pending, session, cancellationToken).ConfigureAwait(false) is { } failure)
+        {
+            _byId.TryRemove(pending.Id, out _);
+            return failure;
+        }
+
         _byState[session.State] = pending;
         ConsentLog.Started(logger, name.Value, endpoint.RedirectUri);
         return OAuthResult.Success(new StartedConsent(
@@ -85,6 +92,11 @@ internal sealed class ConsentCoordinator(
     {
         ArgumentNullException.ThrowIfNull(callbackUri);
         var state = HttpUtility.ParseQueryString(callbackUri.Query)["state"];
+        if (shared is not null && !string.IsNullOrEmpty(state))
+        {
+            return await CompleteSharedAsync(shared, state, callbackUri, cancellationToken).ConfigureAwait(false);
+        }
+
         if (string.IsNullOrEmpty(state) || !_byState.TryRemove(state, out var pending) || pending.Session is null)
         {
             ConsentLog.UnknownState(logger);

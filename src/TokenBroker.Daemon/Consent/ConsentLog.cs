@@ -23,4 +23,7 @@ internal static partial class ConsentLog
 
     [LoggerMessage(2005, LogLevel.Warning, "Request refused: Host header '{Host}' is not a loopback name")]
     public static partial void ForeignHost(ILogger logger, string host);
+
+    [LoggerMessage(2007, LogLevel.Information, "Consent for account {Account} was started on {Node}; the browser came back here, which finishes it")]
+    public static partial void TakenOver(ILogger logger, string account, string node);
 }

@@ -59,20 +59,27 @@ internal sealed partial class ClusterLab : IAsyncDisposable
         var redirect = new Uri("http://127.0.0.1:41999/callback");
         for (var i = 0; i < count; i++)
         {
-            var account = new Account
-            {
-                Name = AccountName.Parse($"account{i}"),
-                Provider = new ProviderProfile { Kind = ProviderKind.Generic, Issuer = Server.BaseUri },
-                Username = AuthServer.User,
-                Scopes = ["mail", "offline_access"],
-                ClientId = AuthServer.PublicClient,
-                MatchKeys = [Sender(i)],
-            };
-            await Store.SaveAccountAsync(account, CancellationToken.None);
+            var account = await AddAccountAsync(i);
             var session = (await client.BeginConsentAsync(account, redirect, CancellationToken.None)).Value!;
             var tokens = (await session.CompleteAsync(await Server.FollowAuthorizationAsync(session.AuthorizationUri), CancellationToken.None)).Value!;
             await Store.UpdateGrantAsync(account.Name, grant => GrantUpdates.Issued(grant, tokens, "lab"), CancellationToken.None);
         }
+    }
+
+    /// <summary>Adds account <paramref name="index"/> (<c>account{index}</c>, sender <see cref="Sender"/>) without a grant.</summary>
+    public async Task<Account> AddAccountAsync(int index)
+    {
+        var account = new Account
+        {
+            Name = AccountName.Parse($"account{index}"),
+            Provider = new ProviderProfile { Kind = ProviderKind.Generic, Issuer = Server.BaseUri },
+            Username = AuthServer.User,
+            Scopes = ["mail", "offline_access"],
+            ClientId = AuthServer.PublicClient,
+            MatchKeys = [Sender(index)],
+        };
+        await Store.SaveAccountAsync(account, CancellationToken.None);
+        return account;
     }
 
     /// <summary>Starts node <paramref name="name"/> (again, after a kill) and waits until it is ready.</summary>
@@ -97,6 +104,13 @@ internal sealed partial class ClusterLab : IAsyncDisposable
         Nodes[name] = process;
         await process.WaitForLineAsync("tokenbrokerd ready", TimeSpan.FromSeconds(60));
     }
+
+    /// <summary>The admin socket of node <paramref name="name"/>, for the CLI.</summary>
+    public string AdminSocket(string name) => _directory.Combine(name, "state", "admin.sock");
+
+    /// <summary>The consent callback of node <paramref name="name"/>, from its ready line.</summary>
+    public Uri Callback(string name) =>
+        new(ConsentCallback().Match(Nodes[name].Output).Groups[1].Value);
 
     /// <summary>The Postfix socket of node <paramref name="name"/>.</summary>
     public string Socket(string name) => _directory.Combine(name, "postfix.sock");
@@ -144,6 +158,9 @@ internal sealed partial class ClusterLab : IAsyncDisposable
         File.Delete(_keyFile);
         _directory.Dispose();
     }
+
+    [GeneratedRegex(@"consent callback (http://\S+/callback);")]
+    private static partial Regex ConsentCallback();
 
     [GeneratedRegex(@"^(\S+Z) info: TokenBroker\.Daemon\.Refresh\.RefreshCoordinator\[3001\] Account (\S+) refreshed;")]
     private static partial Regex RefreshedLine();

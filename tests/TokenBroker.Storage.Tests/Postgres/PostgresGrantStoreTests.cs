@@ -1,5 +1,7 @@
 using Npgsql;
 using TokenBroker.Core;
+using TokenBroker.Core.Accounts;
+using TokenBroker.Core.OAuth;
 using TokenBroker.Core.Grants;
 using TokenBroker.Core.Secrets;
 using TokenBroker.Core.Storage;
@@ -207,6 +209,44 @@ public sealed class PostgresGrantStoreTests(PostgresFixture fixture) : IClassFix
             Assert.NotNull(feed[0]);
             Assert.Null(feed[^1]);
         }
+    }
+
+    [Fact]
+    public async Task A_pending_consent_is_taken_once_across_nodes_and_its_result_reaches_the_node_that_began_it()
+    {
+        var (first, second, database) = await TwoNodesAsync();
+        await using var _first = first;
+        await using var _second = second;
+        var resume = new ConsentResume(new Uri("http://127.0.0.1:41999/callback"), Secret.FromText("verifier-" + Guid.NewGuid()));
+        await first.SaveConsentAsync(new SharedConsent("state-1", AccountName.Parse("work"), resume, Samples.Now.AddMinutes(5), "first"), None);
+
+        var taken = await second.TakeConsentAsync("state-1", "second", None);
+        var again = await first.TakeConsentAsync("state-1", "first", None);
+        var before = await first.ConsentResultAsync("state-1", None);
+        await second.FinishConsentAsync("state-1", new ConsentResult(200, "Consent stored", "stored", "second"), None);
+
+        Assert.NotNull(taken);
+        Assert.Equal(resume.Verifier.Reveal(), taken.Resume!.Verifier.Reveal());
+        Assert.Equal(resume.RedirectUri, taken.Resume.RedirectUri);
+        Assert.Equal(("work", "first"), (taken.Account.Value, taken.StartedBy));
+        Assert.Null(again);
+        Assert.Null(before);
+        Assert.Equal(new ConsentResult(200, "Consent stored", "stored", "second"), await first.ConsentResultAsync("state-1", None));
+        // Neither the state nor the verifier is kept in the clear; the verifier is gone once the consent ended.
+        Assert.Equal(0L, await ScalarAsync<long>(database, "SELECT count(*) FROM tokenbroker_consents WHERE pkce_verifier IS NOT NULL OR position('state-1'::bytea in state_hash) > 0"));
+    }
+
+    [Fact]
+    public async Task A_tampered_consent_verifier_fails_authentication_instead_of_being_used()
+    {
+        var (first, second, database) = await TwoNodesAsync();
+        await using var _first = first;
+        await using var _second = second;
+        var resume = new ConsentResume(new Uri("http://127.0.0.1:41999/callback"), Secret.FromText("verifier"));
+        await first.SaveConsentAsync(new SharedConsent("state-2", AccountName.Parse("work"), resume, Samples.Now.AddMinutes(5), "first"), None);
+        await ScalarAsync<int>(database, "UPDATE tokenbroker_consents SET pkce_verifier = set_byte(pkce_verifier, 20, get_byte(pkce_verifier, 20) # 1) RETURNING 1");
+
+        await Assert.ThrowsAsync<SecretUnsealException>(() => second.TakeConsentAsync("state-2", "second", None));
     }
 
     [Fact]

@@ -9,6 +9,8 @@ internal sealed class MsalConsent(MsalClient client, CallbackWebUi ui, Task<Auth
 
     public string State { get; } = state;
 
+    public ConsentResume? Resumable => null;
+
     public Task<OAuthResult<IssuedTokens>> CompleteAsync(Uri callbackUri, CancellationToken cancellationToken)
     {
         ui.Complete(callbackUri);
