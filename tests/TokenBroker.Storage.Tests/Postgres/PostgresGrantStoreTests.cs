@@ -1,8 +1,8 @@
 using Npgsql;
 using TokenBroker.Core;
 using TokenBroker.Core.Accounts;
-using TokenBroker.Core.OAuth;
 using TokenBroker.Core.Grants;
+using TokenBroker.Core.OAuth;
 using TokenBroker.Core.Secrets;
 using TokenBroker.Core.Storage;
 using TokenBroker.Storage.Postgres;
