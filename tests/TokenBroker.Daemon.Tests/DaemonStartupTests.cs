@@ -225,11 +225,42 @@ public sealed class DaemonStartupTests : IDisposable
     [InlineData("{\"Refresh\": {\"KeepAlive\": \"a week\"}}", "'TokenBroker:Refresh:KeepAlive' to type 'System.TimeSpan'")]
     [InlineData("{\"Metrics\": {\"Enabled\": true, \"Port\": 70000}}", "TokenBroker:Metrics:Port must be 1-65535, not 70000")]
     [InlineData("{\"Metrics\": {\"Enable\": true}}", "TokenBroker:Metrics:Enable is not a setting; TokenBroker:Metrics takes Enabled, Port, UnhealthyWhenNeedsConsent")]
+    [InlineData("{\"Storage\": {\"Provider\": \"mysql\"}}", "TokenBroker:Storage:Provider must be litedb or postgres, not mysql")]
+    [InlineData("{\"Storage\": {\"Provider\": \"postgres\"}}", "TokenBroker:Storage:Provider is postgres but no connection string is given: set TokenBroker:Storage:ConnectionStringFile")]
+    [InlineData("{\"Storage\": {\"ConnectionString\": \"Host=db\"}}", "TokenBroker:Storage:ConnectionString and ConnectionStringFile are for Provider postgres")]
+    [InlineData("{\"Storage\": {\"Provider\": \"postgres\", \"ConnectionString\": \"Host=db\", \"ConnectionStringFile\": \"/x\"}}", "TokenBroker:Storage: give ConnectionString or ConnectionStringFile, not both")]
+    [InlineData("{\"Storage\": {\"Provider\": \"postgres\", \"ConnectionStringFile\": \"/nonexistent/pgconn\"}}", "cannot read connection string file /nonexistent/pgconn")]
+    [InlineData("{\"Storage\": {\"Provider\": \"postgres\", \"ConnectionString\": \"Host=db\", \"CheckInterval\": \"01:00:00\"}}", "TokenBroker:Storage:CheckInterval must be 00:00:00.1-00:01:00, not 01:00:00")]
     public async Task An_unknown_key_or_a_value_of_the_wrong_type_stops_the_daemon_naming_the_key(string section, string message)
     {
         File.WriteAllText(_run.ConfigFile, $"{{\"TokenBroker\": {section}}}");
 
         await AssertStopsNamingAsync(message);
+    }
+
+    [Fact]
+    public async Task A_connection_string_file_readable_by_others_is_refused_with_the_chmod_to_run()
+    {
+        var file = _run.Directory.Combine("pgconn");
+        File.WriteAllText(file, "Host=127.0.0.1;Username=u;Password=p;Database=d");
+        File.SetUnixFileMode(file, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+        File.WriteAllText(_run.ConfigFile, $"{{\"TokenBroker\": {{\"Storage\": {{\"Provider\": \"postgres\", \"ConnectionStringFile\": \"{file}\"}}}}}}");
+
+        await AssertStopsNamingAsync($"connection string file {file} is accessible by group or others (mode 0644); run: chmod 600 {file}");
+    }
+
+    [Fact]
+    public async Task An_unreachable_database_is_named_without_its_password()
+    {
+        var port = FreePorts.Take(1)[0];
+        File.WriteAllText(_run.ConfigFile, $"{{\"TokenBroker\": {{\"StateDirectory\": \"{_run.Layout.Directory}\", \"Storage\": {{\"Provider\": \"postgres\", " +
+            $"\"ConnectionString\": \"Host=127.0.0.1;Port={port};Username=u;Password=never-printed-pw;Database=mail;Timeout=2\"}}}}}}");
+
+        using var daemon = _run.Start();
+
+        Assert.Equal(ExitConfig, await daemon.WaitForExitAsync());
+        Assert.Contains($"cannot open the PostgreSQL store at 127.0.0.1:{port}/mail:", Assert.Single(daemon.Stderr), StringComparison.Ordinal);
+        Assert.DoesNotContain("never-printed-pw", daemon.Output, StringComparison.Ordinal);
     }
 
     [Theory]

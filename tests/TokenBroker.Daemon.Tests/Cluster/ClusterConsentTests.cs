@@ -53,6 +53,8 @@ public sealed class ClusterConsentTests(PostgresFixture postgres) : IClassFixtur
         var (ok, token) = await Lab.AskAsync("relay1", 0);
         Assert.True(ok, token);
         Assert.Equal(stored.Grant.AccessToken!.Reveal(), token);
+        var status = await Command.RunAsync("dotnet", [BuiltPrograms.Cli, "status", "--admin-socket", Lab.AdminSocket("relay1")]);
+        Assert.Matches(@"account0\s+generic\s+active\s.*\srelay2\s", status.Stdout);
     }
 
     [Fact]
