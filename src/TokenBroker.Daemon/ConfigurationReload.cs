@@ -33,7 +33,7 @@ internal sealed class ConfigurationReload(IConfiguration configuration, Configur
     private static readonly string[] AtNextStart =
     [
         "TokenBroker:StateDirectory", "TokenBroker:MasterKeyFile", "TokenBroker:AdminSocket", "TokenBroker:Admin", "TokenBroker:Consent", "TokenBroker:Metrics",
-        "TokenBroker:Postfix", "TokenBroker:TokenFiles", "TokenBroker:Refresh:Concurrency",
+        "TokenBroker:Postfix", "TokenBroker:TokenFiles", "TokenBroker:Refresh:Concurrency", "TokenBroker:Storage", "TokenBroker:NodeName",
     ];
 
     private readonly SemaphoreSlim _gate = new(1, 1);
@@ -54,6 +54,7 @@ internal sealed class ConfigurationReload(IConfiguration configuration, Configur
                 candidate = sources.Build();
                 SettingsCheck.Verify(candidate);
                 (candidate.GetSection(RefreshOptions.Section).Get<RefreshOptions>() ?? new RefreshOptions()).Policy();
+                (candidate.GetSection(StorageOptions.Section).Get<StorageOptions>() ?? new StorageOptions()).Check();
                 declared = DeclaredAccounts.Read(candidate, tokenFiles);
             }
             catch (Exception ex) when (ex is SetupException or IOException or InvalidDataException or UnauthorizedAccessException)

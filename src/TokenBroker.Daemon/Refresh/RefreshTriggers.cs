@@ -22,7 +22,8 @@ internal sealed class RefreshTriggers(ISchedulerFactory schedulers, TimeProvider
     public async Task ScheduleAsync(AccountName account, DateTimeOffset at, DateTimeOffset? basis, CancellationToken cancellationToken)
     {
         var scheduler = await schedulers.GetScheduler(cancellationToken).ConfigureAwait(false);
-        var job = JobBuilder.Create<RefreshJob>().WithIdentity(account.Value, Group).StoreDurably().Build();
+        // Recovery: a refresh that was running on a node that died runs again on another (the shared store's cluster).
+        var job = JobBuilder.Create<RefreshJob>().WithIdentity(account.Value, Group).StoreDurably().RequestRecovery().Build();
         // The trigger's own clock decides "now" when a misfire fires it: it must be the scheduler's.
         var trigger = TriggerBuilder.Create(time)
             .WithIdentity(account.Value, Group)
@@ -53,7 +54,7 @@ internal sealed class RefreshTriggers(ISchedulerFactory schedulers, TimeProvider
     public static DateTimeOffset? Basis(ITrigger trigger)
     {
         ArgumentNullException.ThrowIfNull(trigger);
-        var basis = trigger.JobDataMap.GetLong(BasisKey);
-        return basis == long.MinValue ? null : DateTimeOffset.FromUnixTimeMilliseconds(basis);
+        // A recovery trigger (a node died during the refresh) may carry no plan: it refreshes whatever the grant is.
+        return trigger.JobDataMap.TryGetLong(BasisKey, out var basis) && basis != long.MinValue ? DateTimeOffset.FromUnixTimeMilliseconds(basis) : null;
     }
 }

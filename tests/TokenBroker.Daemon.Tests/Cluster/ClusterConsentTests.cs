@@ -31,9 +31,8 @@ public sealed class ClusterConsentTests(PostgresFixture postgres) : IClassFixtur
     public async Task A_consent_begun_on_one_node_finishes_on_the_node_the_browser_returns_to_and_only_once()
     {
         var account = await Lab.AddAccountAsync(0);
-        using var cli = ChildProcess.Start(BuiltPrograms.Cli, ["consent", account.Name.Value, "--no-browser", "--admin-socket", Lab.AdminSocket("relay1")], Path.GetTempPath());
-        await cli.WaitForLineAsync("Waiting for the browser");
-        var callback = await Lab.Server.FollowAuthorizationAsync(new Uri(cli.Stdout.First()));
+        var (cli, callback) = await Lab.BeginConsentAsync("relay1", account);
+        using var _ = cli;
         var atSecondNode = new UriBuilder(callback) { Port = Lab.Callback("relay2").Port }.Uri;
         using var browser = new HttpClient();
 
@@ -61,9 +60,8 @@ public sealed class ClusterConsentTests(PostgresFixture postgres) : IClassFixtur
     public async Task A_forged_state_is_refused_on_every_node_and_the_pending_consent_still_finishes()
     {
         var account = await Lab.AddAccountAsync(1);
-        using var cli = ChildProcess.Start(BuiltPrograms.Cli, ["consent", account.Name.Value, "--no-browser", "--admin-socket", Lab.AdminSocket("relay2")], Path.GetTempPath());
-        await cli.WaitForLineAsync("Waiting for the browser");
-        var callback = await Lab.Server.FollowAuthorizationAsync(new Uri(cli.Stdout.First()));
+        var (cli, callback) = await Lab.BeginConsentAsync("relay2", account);
+        using var _ = cli;
         var forged = new UriBuilder(callback) { Query = callback.Query.Replace("state=", "state=x", StringComparison.Ordinal).TrimStart('?') }.Uri;
         using var browser = new HttpClient();
 

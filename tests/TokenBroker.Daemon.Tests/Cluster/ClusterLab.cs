@@ -105,6 +105,17 @@ internal sealed partial class ClusterLab : IAsyncDisposable
         await process.WaitForLineAsync("tokenbrokerd ready", TimeSpan.FromSeconds(60));
     }
 
+    /// <summary>
+    /// Runs <c>tokenbroker consent ACCOUNT --no-browser</c> against node <paramref name="node"/> and plays the
+    /// browser at the provider; returns the waiting CLI and the callback the provider redirected to.
+    /// </summary>
+    public async Task<(ChildProcess Cli, Uri Callback)> BeginConsentAsync(string node, Account account)
+    {
+        var cli = ChildProcess.Start(BuiltPrograms.Cli, ["consent", account.Name.Value, "--no-browser", "--admin-socket", AdminSocket(node)], Path.GetTempPath());
+        await cli.WaitForLineAsync("Waiting for the browser");
+        return (cli, await Server.FollowAuthorizationAsync(new Uri(cli.Stdout.First())));
+    }
+
     /// <summary>The admin socket of node <paramref name="name"/>, for the CLI.</summary>
     public string AdminSocket(string name) => _directory.Combine(name, "state", "admin.sock");
 
