@@ -1,8 +1,10 @@
 using TokenBroker.Core;
+using TokenBroker.Core.Storage;
 using TokenBroker.Daemon;
 
 const int ExitUsage = 64;
 const int ExitConfig = 78;
+const int ExitTemporary = 75;
 
 Umask.RestrictToOwner();
 var arguments = DaemonArguments.Parse(args, out var usageError);
@@ -30,10 +32,9 @@ catch (Exception ex) when (ex is FileNotFoundException or InvalidDataException)
     await Console.Error.WriteLineAsync($"tokenbrokerd: cannot read configuration file {configFile}: {ex.InnerException?.Message ?? ex.Message}");
     return ExitConfig;
 }
-catch (SetupException ex)
+catch (Exception ex) when (ex is SetupException or StoreUnavailableException)
 {
-    await Console.Error.WriteLineAsync($"tokenbrokerd: {ex.Message}");
-    return ExitConfig;
+    return await StoppedAsync(ex);
 }
 
 await using (app)
@@ -52,10 +53,9 @@ await using (app)
     {
         await app.OpenStoreAsync();
     }
-    catch (SetupException ex)
+    catch (Exception ex) when (ex is SetupException or StoreUnavailableException)
     {
-        await Console.Error.WriteLineAsync($"tokenbrokerd: {ex.Message}");
-        return ExitConfig;
+        return await StoppedAsync(ex);
     }
 
     // Checking the store read every page of it: hand that memory back before the accounts load.
@@ -65,3 +65,12 @@ await using (app)
 
 // Zero, unless the daemon stopped itself over a setup problem found once it was listening (78).
 return Environment.ExitCode;
+
+// One line on stderr: a setup problem (78, not restarted by the unit), or a shared store's database
+// that does not answer yet (75: systemd starts the daemon again).
+static async Task<int> StoppedAsync(Exception problem)
+{
+    var temporary = problem is StoreUnavailableException;
+    await Console.Error.WriteLineAsync($"tokenbrokerd: {problem.Message}{(temporary ? "; try again once it answers" : string.Empty)}");
+    return temporary ? ExitTemporary : ExitConfig;
+}

@@ -46,7 +46,7 @@ internal sealed class StartupReport(
             RefreshLog.Started(logger, listing.Accounts.Count, planned.Count(p => p <= now), planned.Count(p => p is null));
         }
 
-        store.AccountsChanged += (_, _) => _ = refreshes.ReplanAsync(store, lifetime.ApplicationStopping);
+        store.AccountsChanged += (_, _) => _ = refreshes.ReplanAsync(lifetime.ApplicationStopping);
         var (readableCount, unreadableCount) = (listing.Accounts.Count, listing.Unreadable.Count);
         lifetime.ApplicationStarted.Register(() =>
         {

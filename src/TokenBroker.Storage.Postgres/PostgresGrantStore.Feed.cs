@@ -141,7 +141,11 @@ public sealed partial class PostgresGrantStore
 
     private static async Task<long> CurrentChangeAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
     {
-        await using var command = new NpgsqlCommand("SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM tokenbroker_change", connection);
+        // Short: on a connection that died without a word, this is what notices it.
+        await using var command = new NpgsqlCommand("SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM tokenbroker_change", connection)
+        {
+            CommandTimeout = 5,
+        };
         return (long)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
     }
 }

@@ -19,7 +19,7 @@ public sealed partial class PostgresGrantStore : IGrantStore, ISealedStore, ISha
 {
     private const string Select = $"SELECT {AccountRows.Columns} FROM tokenbroker_accounts";
 
-    /// <summary>How long a hold waits for another node's hold of the same account (a refresh may take a minute).</summary>
+    /// <summary>How long a hold (or a write) waits for another node's hold of the same account (a refresh may take a minute).</summary>
     private const int HoldWaitSeconds = 150;
 
     private readonly NpgsqlDataSource _source;
@@ -53,7 +53,8 @@ public sealed partial class PostgresGrantStore : IGrantStore, ISealedStore, ISha
     /// Connects, applies the schema migrations the database lacks, and checks the master key against
     /// the key id the store records (recording it when the store is new).
     /// </summary>
-    /// <exception cref="SetupException">The database cannot be reached, is newer, or holds another key's secrets.</exception>
+    /// <exception cref="SetupException">The database refuses (a wrong password, a missing database, no right to create tables), is newer, or holds another key's secrets.</exception>
+    /// <exception cref="StoreUnavailableException">The database cannot be reached.</exception>
     public static async Task<PostgresGrantStore> OpenAsync(string connectionString, MasterKey key, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(key);
@@ -64,24 +65,37 @@ public sealed partial class PostgresGrantStore : IGrantStore, ISealedStore, ISha
             builder.ConnectionStringBuilder.ApplicationName ??= "tokenbrokerd";
             source = builder.Build();
         }
-        catch (ArgumentException ex)
+        catch (ArgumentException)
         {
-            throw new SetupException($"the PostgreSQL connection string is malformed: {ex.Message}");
+            // Npgsql's message quotes the part it could not read, which may be part of a password.
+            throw new SetupException("the PostgreSQL connection string is malformed: a keyword Npgsql does not know, or a value it cannot read (quote values that hold ';')");
         }
 
         try
         {
             await using var connection = await source.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+            // One transaction under the migration lock: nodes starting at once on an empty database
+            // migrate it and record the key one after the other.
+            await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
             var migrated = await PostgresSchema.MigrateAsync(connection, cancellationToken).ConfigureAwait(false);
             var created = await CheckKeyAsync(connection, key, cancellationToken).ConfigureAwait(false);
+            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
             return new PostgresGrantStore(source, key) { Migrated = migrated, Created = created };
         }
-        catch (Exception ex) when (ex is DbException or TimeoutException or SetupException)
+        catch (Exception ex)
         {
             var location = new NpgsqlConnectionStringBuilder(source.ConnectionString);
             await source.DisposeAsync().ConfigureAwait(false);
-            throw ex as SetupException
-                ?? new SetupException($"cannot open the PostgreSQL store at {location.Host}:{location.Port}/{location.Database}: {ex.Message}", ex);
+            var where = $"{location.Host}:{location.Port}/{location.Database}";
+            throw ex switch
+            {
+                SetupException => ex,
+                // The server answered with an error: a wrong password, a missing database, no right to create tables.
+                PostgresException => new SetupException($"cannot open the PostgreSQL store at {where}: {ex.Message}", ex),
+                // No answer: the server may be starting or failing over; a later start can succeed.
+                DbException or TimeoutException => new StoreUnavailableException($"cannot reach the PostgreSQL store at {where}: {ex.Message}", ex),
+                _ => ex,
+            };
         }
     }
 
@@ -127,7 +141,10 @@ public sealed partial class PostgresGrantStore : IGrantStore, ISealedStore, ISha
                     revision = tokenbroker_accounts.revision + 1
                 RETURNING {AccountRows.Columns}
                 """,
-                connection);
+                connection)
+            {
+                CommandTimeout = HoldWaitSeconds,
+            };
             command.Parameters.Add(new NpgsqlParameter { Value = account.Name.Value });
             _rows.AddAccount(command.Parameters, account);
             var entry = await ReadOneAsync(command, cancellationToken).ConfigureAwait(false);
@@ -151,10 +168,16 @@ public sealed partial class PostgresGrantStore : IGrantStore, ISealedStore, ISha
                 return new Hold(this, connection, transaction, entry);
             }
         }
-        catch (Exception ex) when (ex is DbException or TimeoutException or AccountUnreadableException)
+        catch (Exception ex)
         {
+            // Whatever ended the wait (a cancelled request included), the connection goes back and the row is free.
             await EndAsync(connection, transaction).ConfigureAwait(false);
-            throw Unavailable(ex);
+            if (ex is DbException or TimeoutException)
+            {
+                throw Unavailable(ex);
+            }
+
+            throw;
         }
 
         await EndAsync(connection, transaction).ConfigureAwait(false);
@@ -183,7 +206,7 @@ public sealed partial class PostgresGrantStore : IGrantStore, ISealedStore, ISha
         ArgumentNullException.ThrowIfNull(entries);
         return InTransactionAsync(async connection =>
         {
-            await using var batch = new NpgsqlBatch(connection);
+            await using var batch = new NpgsqlBatch(connection) { Timeout = HoldWaitSeconds };
             batch.BatchCommands.Add(new NpgsqlBatchCommand("DELETE FROM tokenbroker_accounts"));
             foreach (var (account, grant) in entries)
             {
@@ -211,6 +234,7 @@ public sealed partial class PostgresGrantStore : IGrantStore, ISealedStore, ISha
         await using var command = new NpgsqlCommand("DELETE FROM tokenbroker_accounts WHERE name = $1", connection)
         {
             Parameters = { new() { Value = name.Value } },
+            CommandTimeout = HoldWaitSeconds,
         };
         var removed = await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) > 0;
         if (removed)
@@ -238,20 +262,13 @@ public sealed partial class PostgresGrantStore : IGrantStore, ISealedStore, ISha
 
     private static async Task<bool> CheckKeyAsync(NpgsqlConnection connection, MasterKey key, CancellationToken cancellationToken)
     {
-        await using var command = new NpgsqlCommand(
-            """
-            WITH created AS (
-                INSERT INTO tokenbroker_store (key_id) VALUES ($1) ON CONFLICT (id) DO NOTHING RETURNING key_id
-            )
-            SELECT key_id, true FROM created UNION ALL SELECT key_id, false FROM tokenbroker_store
-            """,
-            connection)
+        await using var insert = new NpgsqlCommand("INSERT INTO tokenbroker_store (key_id) VALUES ($1) ON CONFLICT (id) DO NOTHING", connection)
         {
             Parameters = { new() { Value = key.KeyId } },
         };
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
-        var (stored, created) = (reader.GetString(0), reader.GetBoolean(1));
+        var created = await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1;
+        await using var read = new NpgsqlCommand("SELECT key_id FROM tokenbroker_store", connection);
+        var stored = (string)(await read.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
         if (stored != key.KeyId)
         {
             throw new SetupException(

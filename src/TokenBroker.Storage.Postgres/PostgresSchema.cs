@@ -72,12 +72,14 @@ internal static class PostgresSchema
     /// <summary>The newest schema version this build knows.</summary>
     public static int Latest => Migrations[^1].Version;
 
-    /// <summary>Applies the migrations the database lacks, in one transaction.</summary>
+    /// <summary>
+    /// Applies the migrations the database lacks, in the caller's transaction, after taking the
+    /// migration lock, which the transaction holds until it ends.
+    /// </summary>
     /// <returns>The versions applied now (none when the schema was current).</returns>
     /// <exception cref="SetupException">The database holds a newer schema than this build knows.</exception>
     public static async Task<IReadOnlyList<int>> MigrateAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
     {
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         await ExecuteAsync(connection, $"""
             SELECT pg_advisory_xact_lock({MigrationLock});
             CREATE TABLE IF NOT EXISTS tokenbroker_schema (
@@ -106,7 +108,6 @@ internal static class PostgresSchema
             applied.Add(version);
         }
 
-        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         return applied;
     }
 

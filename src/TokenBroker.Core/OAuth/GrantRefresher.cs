@@ -49,11 +49,21 @@ public sealed class GrantRefresher(IGrantStore store, OAuthClients clients, Time
 
             // The provider has answered: a rotated refresh token exists only in this response now, so the
             // commit is not abandoned when the daemon starts to stop.
-            var committed = await hold.CommitAsync(
-                grant => result.Value is { } tokens ? GrantUpdates.Issued(grant, tokens, node)
-                    : SameCredentials(grant, entry.Grant) ? GrantUpdates.Failed(grant, result.Failure!)
-                    : grant,
-                CancellationToken.None).ConfigureAwait(false);
+            Grant Apply(Grant grant) => result.Value is { } tokens ? GrantUpdates.Issued(grant, tokens, node)
+                : SameCredentials(grant, entry.Grant) ? GrantUpdates.Failed(grant, result.Failure!)
+                : grant;
+            AccountEntry? committed;
+            try
+            {
+                committed = await hold.CommitAsync(Apply, CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (IOException) when (result.Value is not null)
+            {
+                // The hold was lost with its connection (a database failover) after the provider rotated the
+                // refresh token: store the new one once more, unless someone else changed the grant meanwhile.
+                committed = await store.UpdateGrantAsync(name, grant => SameCredentials(grant, entry.Grant) ? Apply(grant) : grant, CancellationToken.None).ConfigureAwait(false);
+            }
+
             return committed is null ? null : new RefreshOutcome(committed, result.Failure, entry.Grant.State);
         }
     }

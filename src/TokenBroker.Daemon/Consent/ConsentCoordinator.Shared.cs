@@ -49,7 +49,18 @@ internal sealed partial class ConsentCoordinator
             return CallbackOutcome.Rejected("This consent link is unknown, was already used, or has expired");
         }
 
-        var outcome = await FinishTakenAsync(taken, pending?.Session, callbackUri, cancellationToken).ConfigureAwait(false);
+        CallbackOutcome outcome;
+        try
+        {
+            outcome = await FinishTakenAsync(taken, pending?.Session, callbackUri, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is IOException or AccountUnreadableException or OperationCanceledException)
+        {
+            // Whatever stopped it, the node waiting for this consent must hear it ended.
+            ConsentLog.Failed(logger, taken.Account.Value, ex.Message);
+            outcome = CallbackOutcome.Rejected($"The grant for account {taken.Account} could not be stored ({ex.Message})");
+        }
+
         try
         {
             await consents.FinishConsentAsync(state, new ConsentResult(outcome.StatusCode, outcome.Title, outcome.Message, node.Value), CancellationToken.None).ConfigureAwait(false);

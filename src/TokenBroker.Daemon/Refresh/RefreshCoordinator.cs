@@ -19,6 +19,7 @@ namespace TokenBroker.Daemon.Refresh;
 [SuppressMessage("Design", "CA1001", Justification = "The SemaphoreSlim never creates a wait handle; disposing it while a job still ends at shutdown would only throw.")]
 internal sealed class RefreshCoordinator(
     GrantRefresher refresher,
+    IGrantStore store,
     RefreshTriggers triggers,
     NotifyCommand notify,
     IOptionsMonitor<RefreshOptions> options,
@@ -27,11 +28,15 @@ internal sealed class RefreshCoordinator(
     RefreshMetrics metrics,
     ILogger<RefreshCoordinator> logger)
 {
+    /// <summary>How often plans that could not be stored are tried again.</summary>
+    private static readonly TimeSpan ReplanEvery = TimeSpan.FromSeconds(10);
+
     private readonly SemaphoreSlim _slots = new(options.CurrentValue.Concurrency);
     private readonly Dictionary<AccountName, Task<RefreshOutcome?>> _inFlight = [];
     private readonly Dictionary<AccountName, int> _failures = [];
     private readonly Dictionary<AccountName, DateTimeOffset> _lastRefresh = [];
     private readonly HashSet<AccountName> _unplanned = [];
+    private Task _replanning = Task.CompletedTask;
     private readonly Lock _gate = new();
 
     /// <summary>The policy of the current settings (a reload may change them; the concurrency stays as started).</summary>
@@ -43,7 +48,18 @@ internal sealed class RefreshCoordinator(
     /// none is started. The task ends with the committed outcome, or null when no refresh ran, the
     /// account is gone, or it could not be read.
     /// </summary>
-    public Task<RefreshOutcome?> RefreshAsync(AccountName name, DateTimeOffset? unlessRefreshedAfter = null)
+    public Task<RefreshOutcome?> RefreshAsync(AccountName name, DateTimeOffset? unlessRefreshedAfter = null) => Start(name, unlessRefreshedAfter, trustMemory: true);
+
+    /// <summary>
+    /// Runs the plan a Quartz trigger carried for <paramref name="name"/>, made after the refresh at
+    /// <paramref name="basis"/> (null: after none); a refresh after that one is taken instead. The
+    /// store decides that, not this node's memory: the trigger was consumed, and only a refresh's
+    /// follow-up (a taken one included) plans the next.
+    /// </summary>
+    public Task RunPlanAsync(AccountName name, DateTimeOffset? basis, CancellationToken cancellationToken) =>
+        Start(name, basis, trustMemory: false).WaitAsync(cancellationToken);
+
+    private Task<RefreshOutcome?> Start(AccountName name, DateTimeOffset? unlessRefreshedAfter, bool trustMemory)
     {
         lock (_gate)
         {
@@ -52,7 +68,7 @@ internal sealed class RefreshCoordinator(
                 return running;
             }
 
-            if (unlessRefreshedAfter is { } seen && _lastRefresh.TryGetValue(name, out var last) && last > seen)
+            if (trustMemory && unlessRefreshedAfter is { } seen && _lastRefresh.TryGetValue(name, out var last) && last > seen)
             {
                 return Task.FromResult<RefreshOutcome?>(null);
             }
@@ -62,13 +78,6 @@ internal sealed class RefreshCoordinator(
             return running;
         }
     }
-
-    /// <summary>
-    /// Runs the plan a Quartz trigger carried for <paramref name="name"/>, made after the refresh at
-    /// <paramref name="basis"/> (null: after none); a refresh after that one is taken instead.
-    /// </summary>
-    public Task RunPlanAsync(AccountName name, DateTimeOffset? basis, CancellationToken cancellationToken) =>
-        RefreshAsync(name, basis).WaitAsync(cancellationToken);
 
     /// <summary>
     /// Plans the next refresh of a stored account (at start, after a consent): at once when its token
@@ -104,7 +113,7 @@ internal sealed class RefreshCoordinator(
         var now = time.GetUtcNow();
         var policy = Policy;
         var at = policy.IsDue(entry.Grant, now) ? now : policy.RefreshAt(entry.Grant, now, Random.Shared.NextDouble());
-        await triggers.ScheduleAsync(name, at, entry.Grant.LastRefresh, cancellationToken).ConfigureAwait(false);
+        await TryScheduleAsync(name, at, entry.Grant.LastRefresh, cancellationToken).ConfigureAwait(false);
         if (log)
         {
             RefreshLog.Scheduled(logger, name.Value, at);
@@ -247,11 +256,11 @@ internal sealed class RefreshCoordinator(
 
     /// <summary>
     /// Plans again every account whose plan could not be stored (the shared scheduler's database was
-    /// unreachable), from the account as stored now; those that still fail stay for the next call.
+    /// unreachable), from the account as stored now; those that still fail stay for the next call,
+    /// which comes every <see cref="ReplanEvery"/> while any is left, and whenever the account list changes.
     /// </summary>
-    public async Task ReplanAsync(IGrantStore store, CancellationToken cancellationToken)
+    public async Task ReplanAsync(CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(store);
         AccountName[] unplanned;
         lock (_gate)
         {
@@ -276,6 +285,37 @@ internal sealed class RefreshCoordinator(
             {
                 RefreshLog.PlanFailed(logger, name.Value, ex.Message);
             }
+            catch (AccountUnreadableException ex)
+            {
+                // Nothing can refresh it until it is restored or removed; the start-up report and status name it.
+                RefreshLog.RefreshError(logger, name.Value, ex.Message, time.GetUtcNow());
+                lock (_gate)
+                {
+                    _unplanned.Remove(name);
+                }
+            }
+        }
+    }
+
+    /// <summary>Tries the unplanned accounts again every <see cref="ReplanEvery"/> until none is left.</summary>
+    private async Task ReplanUntilDoneAsync()
+    {
+        var stopping = lifetime.ApplicationStopping;
+        while (!stopping.IsCancellationRequested)
+        {
+            lock (_gate)
+            {
+                if (_unplanned.Count == 0)
+                {
+                    return;
+                }
+            }
+
+            await Task.Delay(ReplanEvery, time, stopping).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            if (!stopping.IsCancellationRequested)
+            {
+                await ReplanAsync(stopping).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            }
         }
     }
 
@@ -298,6 +338,10 @@ internal sealed class RefreshCoordinator(
             lock (_gate)
             {
                 _unplanned.Add(name);
+                if (_replanning.IsCompleted)
+                {
+                    _replanning = Task.Run(ReplanUntilDoneAsync, CancellationToken.None);
+                }
             }
 
             RefreshLog.PlanFailed(logger, name.Value, ex.Message);

@@ -13,7 +13,8 @@ namespace TokenBroker.Daemon.TokenFiles;
 /// </summary>
 internal sealed class TokenFileService : IHostedService
 {
-    private readonly ConcurrentDictionary<AccountName, Secret> _written = new();
+    private readonly ConcurrentDictionary<AccountName, (Secret Token, long Revision)> _written = new();
+    private readonly Lock _gate = new();
     private readonly WatchedGrantStore _store;
     private readonly TokenFileWriter _writer;
     private readonly TimeProvider _time;
@@ -23,6 +24,8 @@ internal sealed class TokenFileService : IHostedService
     {
         (_store, _writer, _time, _logger) = (store, writer, time, logger);
         store.GrantCommitted += (_, entry) => Write(entry);
+        // A restore starts revisions again at 1: what was written before says nothing about order any more.
+        store.AccountsChanged += (_, _) => _written.Clear();
     }
 
     public async Task StartAsync(CancellationToken cancellationToken)
@@ -46,11 +49,23 @@ internal sealed class TokenFileService : IHostedService
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
+    /// <summary>
+    /// Writes the entry's token unless it is the one written last, or an older revision than it (news of
+    /// other nodes' commits may arrive out of order).
+    /// </summary>
     private void Write(AccountEntry entry)
+    {
+        lock (_gate)
+        {
+            WriteInOrder(entry);
+        }
+    }
+
+    private void WriteInOrder(AccountEntry entry)
     {
         var (account, grant) = (entry.Account, entry.Grant);
         if (account.TokenFile is not { } settings || grant.AccessToken is not { } token || grant.ExpiresAt <= _time.GetUtcNow()
-            || (_written.TryGetValue(account.Name, out var last) && last.Equals(token)))
+            || (_written.TryGetValue(account.Name, out var last) && (last.Token.Equals(token) || last.Revision > entry.Revision)))
         {
             return;
         }
@@ -72,7 +87,7 @@ internal sealed class TokenFileService : IHostedService
             return;
         }
 
-        _written[account.Name] = token;
+        _written[account.Name] = (token, entry.Revision);
         TokenFileLog.Written(_logger, account.Name.Value, settings.Path);
     }
 }

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Npgsql;
 using TokenBroker.Core;
 using TokenBroker.Core.Accounts;
@@ -83,18 +84,31 @@ public sealed class PostgresGrantStoreTests(PostgresFixture fixture) : IClassFix
     }
 
     [Fact]
-    public async Task An_unreachable_server_and_a_malformed_connection_string_are_clear_setup_errors()
+    public async Task An_unreachable_server_is_unavailable_and_a_malformed_connection_string_a_setup_error_neither_showing_the_password()
     {
         using var key = MasterKey.Generate("test key");
         var closed = FreePorts.Take(1)[0];
 
-        var unreachable = await Assert.ThrowsAsync<SetupException>(() =>
+        var unreachable = await Assert.ThrowsAsync<StoreUnavailableException>(() =>
             PostgresGrantStore.OpenAsync($"Host=127.0.0.1;Port={closed};Username=postgres;Password=never-shown;Database=x;Timeout=2", key, None));
-        var malformed = await Assert.ThrowsAsync<SetupException>(() => PostgresGrantStore.OpenAsync("Host=127.0.0.1;Nonsense=1", key, None));
+        var malformed = await Assert.ThrowsAsync<SetupException>(() => PostgresGrantStore.OpenAsync("Host=127.0.0.1;Password=a;b-part-of-it=c", key, None));
 
-        Assert.StartsWith($"cannot open the PostgreSQL store at 127.0.0.1:{closed}/x:", unreachable.Message);
+        Assert.StartsWith($"cannot reach the PostgreSQL store at 127.0.0.1:{closed}/x:", unreachable.Message);
         Assert.DoesNotContain("never-shown", unreachable.ToString());
         Assert.Contains("the PostgreSQL connection string is malformed", malformed.Message);
+        Assert.DoesNotContain("part-of-it", malformed.ToString());
+    }
+
+    [Fact]
+    public async Task A_wrong_password_is_a_setup_error_naming_the_database()
+    {
+        using var key = MasterKey.Generate("test key");
+        var database = new NpgsqlConnectionStringBuilder(await fixture.Server.CreateDatabaseAsync()) { Password = "wrong-password" };
+
+        var error = await Assert.ThrowsAsync<SetupException>(() => PostgresGrantStore.OpenAsync(database.ConnectionString, key, None));
+
+        Assert.StartsWith($"cannot open the PostgreSQL store at 127.0.0.1:{fixture.Server.Port}/{database.Database}: 28P01", error.Message);
+        Assert.DoesNotContain("wrong-password", error.ToString());
     }
 
     [Fact]
@@ -124,7 +138,8 @@ public sealed class PostgresGrantStoreTests(PostgresFixture fixture) : IClassFix
         await using var _first = first;
         await using var _second = second;
         var heardBySecond = new List<StoreChange>();
-        var heardByFirst = new List<StoreChange>();
+        var heardByFirst = new ConcurrentQueue<StoreChange>();
+        var firstHeardSecond = new TaskCompletionSource();
         var grantHeard = new TaskCompletionSource();
         second.ChangedElsewhere += (_, change) =>
         {
@@ -137,7 +152,11 @@ public sealed class PostgresGrantStoreTests(PostgresFixture fixture) : IClassFix
                 }
             }
         };
-        first.ChangedElsewhere += (_, change) => heardByFirst.Add(change);
+        first.ChangedElsewhere += (_, change) =>
+        {
+            heardByFirst.Enqueue(change);
+            firstHeardSecond.TrySetResult();
+        };
         await ListenAsync(first, TimeSpan.FromMinutes(1));
         await ListenAsync(second, TimeSpan.FromMinutes(1));
         var account = Samples.Account();
@@ -146,12 +165,16 @@ public sealed class PostgresGrantStoreTests(PostgresFixture fixture) : IClassFix
         await first.UpdateGrantAsync(account.Name, g => g with { LastError = "x" }, None);
         await grantHeard.Task.WaitAsync(Patience);
 
+        // Notices reach a listener in commit order: once first hears second's change, its own two were handled.
+        await second.UpdateGrantAsync(account.Name, g => g with { LastError = "y" }, None);
+        await firstHeardSecond.Task.WaitAsync(Patience);
+
         lock (heardBySecond)
         {
             Assert.Equal([new StoreChange(account.Name, true), new StoreChange(account.Name, false)], heardBySecond);
         }
 
-        Assert.Empty(heardByFirst);
+        Assert.Equal([new StoreChange(account.Name, false)], heardByFirst);
     }
 
     [Fact]
