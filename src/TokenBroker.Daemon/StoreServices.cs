@@ -75,7 +75,7 @@ internal static class StoreServices
         try
         {
             // Once, before the host starts (see OpenStoreAsync): nothing else runs yet to wait on.
-            store = PostgresGrantStore.OpenAsync(connectionString, key, CancellationToken.None).GetAwaiter().GetResult();
+            store = PostgresGrantStore.OpenAsync(connectionString, key, ownsKey: true, CancellationToken.None).GetAwaiter().GetResult();
         }
         catch
         {

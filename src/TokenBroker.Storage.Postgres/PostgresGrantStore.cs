@@ -49,13 +49,22 @@ public sealed partial class PostgresGrantStore : IGrantStore, ISealedStore, ISha
     /// <summary>True when this open recorded the key in a new store.</summary>
     public bool Created { get; private init; }
 
+    /// <summary>True when the store zeroes <see cref="Key"/> as it is disposed (the daemon's key, loaded for it alone).</summary>
+    public bool OwnsKey { get; private init; }
+
     /// <summary>
     /// Connects, applies the schema migrations the database lacks, and checks the master key against
     /// the key id the store records (recording it when the store is new).
     /// </summary>
     /// <exception cref="SetupException">The database refuses (a wrong password, a missing database, no right to create tables), is newer, or holds another key's secrets.</exception>
     /// <exception cref="StoreUnavailableException">The database cannot be reached.</exception>
-    public static async Task<PostgresGrantStore> OpenAsync(string connectionString, MasterKey key, CancellationToken cancellationToken)
+    public static Task<PostgresGrantStore> OpenAsync(string connectionString, MasterKey key, CancellationToken cancellationToken) =>
+        OpenAsync(connectionString, key, ownsKey: false, cancellationToken);
+
+    /// <summary>As <see cref="OpenAsync(string, MasterKey, CancellationToken)"/>; with <paramref name="ownsKey"/>, the store zeroes the key when disposed.</summary>
+    /// <exception cref="SetupException">As above.</exception>
+    /// <exception cref="StoreUnavailableException">As above.</exception>
+    public static async Task<PostgresGrantStore> OpenAsync(string connectionString, MasterKey key, bool ownsKey, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(key);
         NpgsqlDataSource source;
@@ -80,7 +89,7 @@ public sealed partial class PostgresGrantStore : IGrantStore, ISealedStore, ISha
             var migrated = await PostgresSchema.MigrateAsync(connection, cancellationToken).ConfigureAwait(false);
             var created = await CheckKeyAsync(connection, key, cancellationToken).ConfigureAwait(false);
             await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-            return new PostgresGrantStore(source, key) { Migrated = migrated, Created = created };
+            return new PostgresGrantStore(source, key) { Migrated = migrated, Created = created, OwnsKey = ownsKey };
         }
         catch (Exception ex)
         {
@@ -253,11 +262,15 @@ public sealed partial class PostgresGrantStore : IGrantStore, ISealedStore, ISha
     public Task<KeyChange> RekeyAsync(CancellationToken cancellationToken) => throw new SetupException(
         $"rekey is not available on the shared PostgreSQL store {Location}: every node holds the master key. Take a backup, stop every node, start one with a new key on an empty database and restore the backup into it, then give that key to the others");
 
-    /// <summary>Closes every pooled connection and stops the change feed.</summary>
+    /// <summary>Stops the change feed and closes every pooled connection; zeroes the key it owns.</summary>
     public async ValueTask DisposeAsync()
     {
         await StopFeedAsync().ConfigureAwait(false);
         await _source.DisposeAsync().ConfigureAwait(false);
+        if (OwnsKey)
+        {
+            Key.Dispose();
+        }
     }
 
     private static async Task<bool> CheckKeyAsync(NpgsqlConnection connection, MasterKey key, CancellationToken cancellationToken)
