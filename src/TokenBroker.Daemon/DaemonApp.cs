@@ -66,7 +66,9 @@ internal static class DaemonApp
         services?.Invoke(builder.Services);
         builder.Services.AddSystemd();
         builder.Services.AddMetrics();
-        builder.Services.AddBroker(builder.Configuration, layout, storage, broker.ResolveNodeName());
+        // Read once: the store and the scheduler's job store connect with the same string.
+        var sharedStore = storage.Shared ? storage.ResolveConnectionString(Environment.GetEnvironmentVariable("CREDENTIALS_DIRECTORY")) : null;
+        builder.Services.AddBroker(builder.Configuration, layout, storage, sharedStore, broker.ResolveNodeName());
         builder.Services.AddSingleton(new AdminSocketPath(adminSocket));
         builder.Services.AddSingleton(new ConfigurationSources(configFile, [.. overrides ?? []]));
         builder.Services.AddSingleton<ConfigurationReload>();
@@ -135,12 +137,12 @@ internal static class DaemonApp
         return app;
     }
 
-    private static void AddBroker(this IServiceCollection services, ConfigurationManager configuration, StateLayout layout, StorageOptions storage, string node)
+    private static void AddBroker(this IServiceCollection services, ConfigurationManager configuration, StateLayout layout, StorageOptions storage, string? sharedStore, string node)
     {
         services.TryAddSingleton(TimeProvider.System);
         services.AddOptions<BrokerOptions>().Bind(configuration.GetSection(BrokerOptions.Section));
         services.AddOptions<ConsentOptions>().Bind(configuration.GetSection(ConsentOptions.Section));
-        services.AddGrantStore(layout, storage);
+        services.AddGrantStore(layout, storage, sharedStore);
         services.AddSingleton(new NodeName(node));
         services.AddOAuth(node);
         services.AddRoutingCore();
@@ -153,7 +155,7 @@ internal static class DaemonApp
         services.AddSingleton(sp => new TokenFileWriter(sp.GetRequiredService<IOptions<TokenFileOptions>>().Value.Resolve(layout.Directory)));
         services.AddHostedService<TokenFileService>();
         services.AddHostedService<StartupReport>();
-        services.AddRefreshScheduler(configuration, storage);
+        services.AddRefreshScheduler(configuration, storage, sharedStore);
     }
 
     private static IServiceCollection AddOAuth(this IServiceCollection services, string node)

@@ -13,7 +13,11 @@ namespace TokenBroker.Daemon;
 /// </summary>
 internal static class StoreServices
 {
-    public static IServiceCollection AddGrantStore(this IServiceCollection services, StateLayout layout, StorageOptions storage)
+    /// <param name="services">The daemon's services.</param>
+    /// <param name="layout">The state directory.</param>
+    /// <param name="storage">The storage settings.</param>
+    /// <param name="sharedStore">The shared store's connection string, or null for the embedded store.</param>
+    public static IServiceCollection AddGrantStore(this IServiceCollection services, StateLayout layout, StorageOptions storage, string? sharedStore)
     {
         services.AddSingleton(sp =>
         {
@@ -21,9 +25,9 @@ internal static class StoreServices
             DaemonLog.StateDirectory(Logger(sp), layout.Directory, created ? " (created)" : string.Empty);
             return layout;
         });
-        if (storage.Shared)
+        if (sharedStore is not null)
         {
-            services.AddSingleton(sp => OpenShared(sp, storage));
+            services.AddSingleton(sp => OpenShared(sp, sharedStore, storage.CheckInterval));
             services.AddSingleton<ISealedStore>(sp => sp.GetRequiredService<PostgresGrantStore>());
             services.AddSingleton<ISharedConsents>(sp => sp.GetRequiredService<PostgresGrantStore>());
             services.AddSingleton(sp => new WatchedGrantStore(sp.GetRequiredService<PostgresGrantStore>()));
@@ -65,10 +69,9 @@ internal static class StoreServices
         return store;
     }
 
-    private static PostgresGrantStore OpenShared(IServiceProvider services, StorageOptions storage)
+    private static PostgresGrantStore OpenShared(IServiceProvider services, string connectionString, TimeSpan checkInterval)
     {
         var logger = Logger(services);
-        var connectionString = storage.ResolveConnectionString(Environment.GetEnvironmentVariable("CREDENTIALS_DIRECTORY"));
         var key = KeySource(services).LoadOrCreate(out var keyCreated);
         DaemonLog.MasterKey(logger, key.Source, key.KeyId, keyCreated ? " (created)" : string.Empty);
         PostgresGrantStore store;
@@ -96,7 +99,7 @@ internal static class StoreServices
                 DaemonLog.FeedLost(logger, problem);
             }
         };
-        store.StartFeed(storage.CheckInterval);
+        store.StartFeed(checkInterval);
         return store;
     }
 

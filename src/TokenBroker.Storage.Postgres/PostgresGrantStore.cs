@@ -339,9 +339,7 @@ public sealed partial class PostgresGrantStore : IGrantStore, ISealedStore, ISha
         return result;
     }, cancellationToken);
 
-    private Exception Unavailable(Exception ex) => ex is DbException or TimeoutException
-        ? new StoreUnavailableException($"the PostgreSQL store {Location} is unavailable: {ex.Message}", ex)
-        : ex;
+    private StoreUnavailableException Unavailable(Exception ex) => new($"the PostgreSQL store {Location} is unavailable: {ex.Message}", ex);
 
     private static async Task EndAsync(NpgsqlConnection? connection, NpgsqlTransaction? transaction)
     {

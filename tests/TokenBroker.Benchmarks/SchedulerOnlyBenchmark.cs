@@ -26,7 +26,7 @@ internal static class SchedulerOnlyBenchmark
         builder.Services.AddSingleton<IGrantStore>(store);
         builder.Services.AddSingleton(new OAuthClients(new Dictionary<ProviderKind, IOAuthClient> { [ProviderKind.Generic] = client }));
         builder.Services.AddSingleton<GrantRefresher>();
-        builder.Services.AddRefreshScheduler(builder.Configuration, new Daemon.StorageOptions());
+        builder.Services.AddRefreshScheduler(builder.Configuration, new Daemon.StorageOptions(), sharedStore: null);
         using var host = builder.Build();
         await host.StartAsync();
         var past = TimeProvider.System.GetUtcNow().AddHours(-2);

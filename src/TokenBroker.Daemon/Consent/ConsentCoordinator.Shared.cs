@@ -113,7 +113,7 @@ internal sealed partial class ConsentCoordinator
         {
             if (pending.ExpiresAt <= time.GetUtcNow())
             {
-                Forget(pending, state, CallbackOutcome.Expired);
+                Forget(pending, CallbackOutcome.Expired);
                 return;
             }
 
@@ -121,7 +121,7 @@ internal sealed partial class ConsentCoordinator
             {
                 if (await shared!.ConsentResultAsync(state, stopping).ConfigureAwait(false) is { } result)
                 {
-                    Forget(pending, state, new CallbackOutcome(result.StatusCode, result.Title, result.Message, pending.Account.Value));
+                    Forget(pending, new CallbackOutcome(result.StatusCode, result.Title, result.Message, pending.Account.Value));
                     return;
                 }
 
@@ -136,12 +136,5 @@ internal sealed partial class ConsentCoordinator
                 return;
             }
         }
-    }
-
-    private void Forget(PendingConsent pending, string state, CallbackOutcome outcome)
-    {
-        _byState.TryRemove(state, out _);
-        _byId.TryRemove(pending.Id, out _);
-        pending.Outcome.TrySetResult(outcome);
     }
 }

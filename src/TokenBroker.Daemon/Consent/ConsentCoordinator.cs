@@ -172,17 +172,22 @@ internal sealed partial class ConsentCoordinator(
     private void RemoveExpired()
     {
         var now = time.GetUtcNow();
-        foreach (var (id, pending) in _byId)
+        foreach (var pending in _byId.Values.Where(p => p.ExpiresAt <= now))
         {
-            if (pending.ExpiresAt <= now && _byId.TryRemove(id, out _))
-            {
-                pending.Outcome.TrySetResult(CallbackOutcome.Expired);
-                if (pending.Session is not null)
-                {
-                    _byState.TryRemove(pending.Session.State, out _);
-                }
-            }
+            Forget(pending, CallbackOutcome.Expired);
         }
+    }
+
+    /// <summary>Drops a pending consent, by id and by state, and ends its wait with <paramref name="outcome"/>.</summary>
+    private void Forget(PendingConsent pending, CallbackOutcome outcome)
+    {
+        _byId.TryRemove(pending.Id, out _);
+        if (pending.Session is not null)
+        {
+            _byState.TryRemove(pending.Session.State, out _);
+        }
+
+        pending.Outcome.TrySetResult(outcome);
     }
 
     private sealed record PendingConsent(string Id, AccountName Account, IConsentSession? Session, DateTimeOffset ExpiresAt)

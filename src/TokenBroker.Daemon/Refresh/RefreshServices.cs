@@ -11,19 +11,23 @@ namespace TokenBroker.Daemon.Refresh;
 /// </summary>
 internal static class RefreshServices
 {
-    public static IServiceCollection AddRefreshScheduler(this IServiceCollection services, IConfiguration configuration, StorageOptions storage)
+    /// <param name="services">The daemon's services.</param>
+    /// <param name="configuration">The configuration, for the refresh settings.</param>
+    /// <param name="storage">The storage settings, for the cluster's check-in interval.</param>
+    /// <param name="sharedStore">The shared store's connection string, or null for the in-memory job store.</param>
+    public static IServiceCollection AddRefreshScheduler(this IServiceCollection services, IConfiguration configuration, StorageOptions storage, string? sharedStore)
     {
         var options = configuration.GetSection(RefreshOptions.Section).Get<RefreshOptions>() ?? new RefreshOptions();
         options.Policy();
         services.AddOptions<RefreshOptions>().Bind(configuration.GetSection(RefreshOptions.Section));
         services.AddQuartz(quartz =>
         {
-            if (storage.Shared)
+            if (sharedStore is not null)
             {
                 // Every node keeps Quartz's default instance name: the cluster's rows are found by it.
                 quartz.UsePersistentStore(store =>
                 {
-                    store.UsePostgres(NpgsqlFactory.Instance, storage.ResolveConnectionString(Environment.GetEnvironmentVariable("CREDENTIALS_DIRECTORY")));
+                    store.UsePostgres(NpgsqlFactory.Instance, sharedStore);
                     store.UseClustering(cluster =>
                     {
                         cluster.CheckinInterval = storage.ClusterCheckinInterval;

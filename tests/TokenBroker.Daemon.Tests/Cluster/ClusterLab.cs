@@ -35,7 +35,6 @@ internal sealed partial class ClusterLab : IAsyncDisposable
     /// <summary>The lab's own view of the shared store.</summary>
     public PostgresGrantStore Store { get; }
 
-
     /// <summary>Every node's process, by node name (the latest one after a restart).</summary>
     public Dictionary<string, ChildProcess> Nodes { get; } = [];
 
