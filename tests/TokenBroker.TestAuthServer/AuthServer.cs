@@ -136,6 +136,24 @@ public sealed class AuthServer : IAsyncDisposable
         return result;
     }
 
+    /// <summary>
+    /// Waits until token requests have taken every fault queued by <see cref="Fail"/>, so a test acts while the
+    /// provider misbehaves and not before the request reached it (a fault left queued would hit the next test).
+    /// </summary>
+    public async Task WaitForFaultsTakenAsync()
+    {
+        var deadline = TimeProvider.System.GetTimestamp() + TimeProvider.System.TimestampFrequency * 30;
+        while (!_faults.IsEmpty)
+        {
+            if (TimeProvider.System.GetTimestamp() > deadline)
+            {
+                throw new TimeoutException("no token request took the queued fault within 30 s");
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(10), TimeProvider.System);
+        }
+    }
+
     /// <summary>The next <paramref name="times"/> token requests get <paramref name="fault"/> instead of an answer.</summary>
     public void Fail(Fault fault, int times = 1)
     {

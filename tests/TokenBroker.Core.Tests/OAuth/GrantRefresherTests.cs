@@ -93,6 +93,7 @@ public sealed class GrantRefresherTests(AuthServerFixture fixture) : IClassFixtu
         {
             server.Fail(Fault.Slow);
             var refresh = new GrantRefresher(store, Clients(), clock).RefreshAsync(account.Name, None);
+            await server.WaitForFaultsTakenAsync();
             var outcome = await clock.DriveAsync(refresh, TimeSpan.FromSeconds(1));
 
             Assert.Equal(("timeout", OAuthFailureKind.Transient), (outcome!.Failure?.Error, outcome.Failure!.Kind));

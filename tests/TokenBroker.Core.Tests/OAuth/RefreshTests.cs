@@ -98,6 +98,7 @@ public sealed class RefreshTests(AuthServerFixture fixture) : IClassFixture<Auth
 
         context.Server.Fail(Fault.Hang);
         var result = await client.RefreshAsync(account, grant, None);
+        await context.Server.WaitForFaultsTakenAsync();
 
         Assert.Equal(new OAuthFailureKind?(OAuthFailureKind.Transient), result.Failure?.Kind);
         Assert.Equal("timeout", result.Failure?.Error);
@@ -113,6 +114,7 @@ public sealed class RefreshTests(AuthServerFixture fixture) : IClassFixture<Auth
 
         context.Server.Fail(Fault.Hang);
         var refresh = context.Client.RefreshAsync(account, grant, cancellation.Token);
+        await context.Server.WaitForFaultsTakenAsync();
         await cancellation.CancelAsync();
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => refresh);
