@@ -66,9 +66,10 @@ internal static class DaemonApp
         services?.Invoke(builder.Services);
         builder.Services.AddSystemd();
         builder.Services.AddMetrics();
-        // Read once: the store and the scheduler's job store connect with the same string.
-        var sharedStore = storage.Shared ? storage.ResolveConnectionString(Environment.GetEnvironmentVariable("CREDENTIALS_DIRECTORY")) : null;
-        builder.Services.AddBroker(builder.Configuration, layout, storage, sharedStore, broker.ResolveNodeName());
+        // Read once: the store and the scheduler's job store connect with the same string, named after the node.
+        var node = broker.ResolveNodeName();
+        var sharedStore = storage.Shared ? storage.ResolveConnectionString(Environment.GetEnvironmentVariable("CREDENTIALS_DIRECTORY"), node) : null;
+        builder.Services.AddBroker(builder.Configuration, layout, storage, sharedStore, node);
         builder.Services.AddSingleton(new AdminSocketPath(adminSocket));
         builder.Services.AddSingleton(new ConfigurationSources(configFile, [.. overrides ?? []]));
         builder.Services.AddSingleton<ConfigurationReload>();

@@ -1,5 +1,6 @@
 using TokenBroker.Core;
 using TokenBroker.Core.State;
+using TokenBroker.Storage.Postgres;
 
 namespace TokenBroker.Daemon;
 
@@ -64,10 +65,14 @@ internal sealed class StorageOptions
 
     /// <summary>
     /// The connection string: the configured one, else the configured file's content, else the
-    /// systemd credential <c>tokenbroker.pgconn</c>.
+    /// systemd credential <c>tokenbroker.pgconn</c>; with <c>Application Name</c> <c>tokenbrokerd NODE</c>
+    /// unless it gives one, so the database's <c>pg_stat_activity</c> tells the nodes apart.
     /// </summary>
-    /// <exception cref="SetupException">None is given, or the file is missing, empty or open to others.</exception>
-    public string ResolveConnectionString(string? credentialsDirectory)
+    /// <exception cref="SetupException">None is given, the file is missing, empty or open to others, or the string is malformed.</exception>
+    public string ResolveConnectionString(string? credentialsDirectory, string node) =>
+        PostgresGrantStore.WithApplicationName(ReadConnectionString(credentialsDirectory), $"tokenbrokerd {node}");
+
+    private string ReadConnectionString(string? credentialsDirectory)
     {
         if (!string.IsNullOrWhiteSpace(ConnectionString))
         {

@@ -67,18 +67,7 @@ public sealed partial class PostgresGrantStore : IGrantStore, ISealedStore, ISha
     public static async Task<PostgresGrantStore> OpenAsync(string connectionString, MasterKey key, bool ownsKey, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(key);
-        NpgsqlDataSource source;
-        try
-        {
-            var builder = new NpgsqlDataSourceBuilder(connectionString);
-            builder.ConnectionStringBuilder.ApplicationName ??= "tokenbrokerd";
-            source = builder.Build();
-        }
-        catch (ArgumentException)
-        {
-            // Npgsql's message quotes the part it could not read, which may be part of a password.
-            throw new SetupException("the PostgreSQL connection string is malformed: a keyword Npgsql does not know, or a value it cannot read (quote values that hold ';')");
-        }
+        var source = new NpgsqlDataSourceBuilder(WithApplicationName(connectionString, "tokenbrokerd")).Build();
 
         try
         {
@@ -105,6 +94,26 @@ public sealed partial class PostgresGrantStore : IGrantStore, ISealedStore, ISha
                 DbException or TimeoutException => new StoreUnavailableException($"cannot reach the PostgreSQL store at {where}: {ex.Message}", ex),
                 _ => ex,
             };
+        }
+    }
+
+    /// <summary>
+    /// <paramref name="connectionString"/> with <c>Application Name</c> set to <paramref name="name"/>
+    /// unless it names one, so <c>pg_stat_activity</c> shows which node holds which connection.
+    /// </summary>
+    /// <exception cref="SetupException">The connection string is malformed (the message quotes none of it).</exception>
+    public static string WithApplicationName(string connectionString, string name)
+    {
+        try
+        {
+            var settings = new NpgsqlConnectionStringBuilder(connectionString);
+            settings.ApplicationName ??= name;
+            return settings.ConnectionString;
+        }
+        catch (ArgumentException)
+        {
+            // Npgsql's message quotes the part it could not read, which may be part of a password.
+            throw new SetupException("the PostgreSQL connection string is malformed: a keyword Npgsql does not know, or a value it cannot read (quote values that hold ';')");
         }
     }
 

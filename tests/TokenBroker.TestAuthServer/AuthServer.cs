@@ -140,14 +140,15 @@ public sealed class AuthServer : IAsyncDisposable
     /// Waits until token requests have taken every fault queued by <see cref="Fail"/>, so a test acts while the
     /// provider misbehaves and not before the request reached it (a fault left queued would hit the next test).
     /// </summary>
-    public async Task WaitForFaultsTakenAsync()
+    public async Task WaitForFaultsTakenAsync(TimeSpan? within = null)
     {
-        var deadline = TimeProvider.System.GetTimestamp() + TimeProvider.System.TimestampFrequency * 30;
+        var limit = within ?? TimeSpan.FromSeconds(30);
+        var started = TimeProvider.System.GetTimestamp();
         while (!_faults.IsEmpty)
         {
-            if (TimeProvider.System.GetTimestamp() > deadline)
+            if (TimeProvider.System.GetElapsedTime(started) > limit)
             {
-                throw new TimeoutException("no token request took the queued fault within 30 s");
+                throw new TimeoutException($"no token request took the queued fault within {limit}");
             }
 
             await Task.Delay(TimeSpan.FromMilliseconds(10), TimeProvider.System);

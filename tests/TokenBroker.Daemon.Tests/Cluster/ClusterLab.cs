@@ -152,6 +152,15 @@ internal sealed partial class ClusterLab : IAsyncDisposable
         return refreshes;
     }
 
+    /// <summary>
+    /// The nodes holding an account's row for a refresh right now, told apart by the application name
+    /// each node gives its connections (<c>tokenbrokerd NODE</c>).
+    /// </summary>
+    public async Task<string[]> HoldersAsync() => await PostgresSql.ScalarAsync<string[]>(_connectionString, """
+        SELECT coalesce(array_agg(substr(application_name, length('tokenbrokerd ') + 1)), '{}') FROM pg_stat_activity
+        WHERE datname = current_database() AND state = 'idle in transaction' AND query LIKE '%tokenbroker_accounts%FOR UPDATE'
+        """);
+
     /// <summary>Everything every node process wrote.</summary>
     public string AllOutput => string.Join('\n', _processes.Select(p => p.Process.Output));
 

@@ -1,4 +1,3 @@
-using Npgsql;
 using TokenBroker.Core.Accounts;
 using TokenBroker.Core.Secrets;
 using TokenBroker.Core.Storage;
@@ -34,25 +33,9 @@ public sealed class PostgresGrantStoreContractTests(PostgresFixture fixture) : G
         _store = await PostgresGrantStore.OpenAsync(_database, _key, CancellationToken.None);
     }
 
-    protected override async Task<byte[]> ReadSealedAsync(AccountName name, SecretField field)
-    {
-        await using var connection = new NpgsqlConnection(_database);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand($"SELECT {SecretSealer.FieldName(field)} FROM tokenbroker_accounts WHERE name = $1", connection)
-        {
-            Parameters = { new() { Value = name.Value } },
-        };
-        return (byte[])(await command.ExecuteScalarAsync())!;
-    }
+    protected override Task<byte[]> ReadSealedAsync(AccountName name, SecretField field) =>
+        PostgresSql.ScalarAsync<byte[]>(_database, $"SELECT {SecretSealer.FieldName(field)} FROM tokenbroker_accounts WHERE name = $1", name.Value);
 
-    protected override async Task WriteSealedAsync(AccountName name, SecretField field, byte[] value)
-    {
-        await using var connection = new NpgsqlConnection(_database);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand($"UPDATE tokenbroker_accounts SET {SecretSealer.FieldName(field)} = $2 WHERE name = $1", connection)
-        {
-            Parameters = { new() { Value = name.Value }, new() { Value = value } },
-        };
-        await command.ExecuteNonQueryAsync();
-    }
+    protected override Task WriteSealedAsync(AccountName name, SecretField field, byte[] value) =>
+        PostgresSql.ExecuteAsync(_database, $"UPDATE tokenbroker_accounts SET {SecretSealer.FieldName(field)} = $2 WHERE name = $1", name.Value, value);
 }

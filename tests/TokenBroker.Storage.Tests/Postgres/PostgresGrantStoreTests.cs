@@ -32,7 +32,7 @@ public sealed class PostgresGrantStoreTests(PostgresFixture fixture) : IClassFix
         await using var second = await PostgresGrantStore.OpenAsync(database, key, None);
         Assert.Empty(second.Migrated);
         Assert.False(second.Created);
-        Assert.Equal(PostgresSchema.Latest, await ScalarAsync<int>(database, "SELECT max(version) FROM tokenbroker_schema"));
+        Assert.Equal(PostgresSchema.Latest, await PostgresSql.ScalarAsync<int>(database, "SELECT max(version) FROM tokenbroker_schema"));
     }
 
     [Fact]
@@ -57,12 +57,12 @@ public sealed class PostgresGrantStoreTests(PostgresFixture fixture) : IClassFix
         var database = await fixture.Server.CreateDatabaseAsync();
         using var key = MasterKey.Generate("test key");
         await (await PostgresGrantStore.OpenAsync(database, key, None)).DisposeAsync();
-        await ScalarAsync<int>(database, $"INSERT INTO tokenbroker_schema (version, description) VALUES ({PostgresSchema.Latest + 1}, 'from the future') RETURNING version");
+        await PostgresSql.ScalarAsync<int>(database, $"INSERT INTO tokenbroker_schema (version, description) VALUES ({PostgresSchema.Latest + 1}, 'from the future') RETURNING version");
 
         var error = await Assert.ThrowsAsync<SetupException>(() => PostgresGrantStore.OpenAsync(database, key, None));
 
         Assert.Contains($"schema version {PostgresSchema.Latest + 1}, newer than this TokenBroker knows ({PostgresSchema.Latest})", error.Message);
-        Assert.Equal(PostgresSchema.Latest + 1, await ScalarAsync<int>(database, "SELECT max(version) FROM tokenbroker_schema"));
+        Assert.Equal(PostgresSchema.Latest + 1, await PostgresSql.ScalarAsync<int>(database, "SELECT max(version) FROM tokenbroker_schema"));
     }
 
     [Fact]
@@ -79,8 +79,8 @@ public sealed class PostgresGrantStoreTests(PostgresFixture fixture) : IClassFix
         var error = await Assert.ThrowsAsync<SetupException>(() => PostgresGrantStore.OpenAsync(database, other, None));
 
         Assert.Contains($"key id {other.KeyId}) does not open the PostgreSQL store, which was sealed with key id {key.KeyId}", error.Message);
-        Assert.Equal(key.KeyId, await ScalarAsync<string>(database, "SELECT key_id FROM tokenbroker_store"));
-        Assert.Equal(1L, await ScalarAsync<long>(database, "SELECT count(*) FROM tokenbroker_accounts"));
+        Assert.Equal(key.KeyId, await PostgresSql.ScalarAsync<string>(database, "SELECT key_id FROM tokenbroker_store"));
+        Assert.Equal(1L, await PostgresSql.ScalarAsync<long>(database, "SELECT count(*) FROM tokenbroker_accounts"));
     }
 
     [Fact]
@@ -97,6 +97,23 @@ public sealed class PostgresGrantStoreTests(PostgresFixture fixture) : IClassFix
         Assert.DoesNotContain("never-shown", unreachable.ToString());
         Assert.Contains("the PostgreSQL connection string is malformed", malformed.Message);
         Assert.DoesNotContain("part-of-it", malformed.ToString());
+    }
+
+    [Fact]
+    public async Task Connections_carry_the_nodes_application_name_unless_the_operator_gave_one()
+    {
+        using var key = MasterKey.Generate("test key");
+        var database = await fixture.Server.CreateDatabaseAsync();
+        var ownName = new NpgsqlConnectionStringBuilder(database) { ApplicationName = "relay-ops" }.ConnectionString;
+
+        await using var named = await PostgresGrantStore.OpenAsync(PostgresGrantStore.WithApplicationName(database, "tokenbrokerd relay1"), key, None);
+        await using var kept = await PostgresGrantStore.OpenAsync(PostgresGrantStore.WithApplicationName(ownName, "tokenbrokerd relay2"), key, None);
+        await named.ListAsync(None);
+        await kept.ListAsync(None);
+
+        var names = await PostgresSql.ScalarAsync<string[]>(database, "SELECT array_agg(DISTINCT application_name ORDER BY application_name) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()");
+        Assert.Equal(["relay-ops", "tokenbrokerd relay1"], names);
+        Assert.Throws<SetupException>(() => PostgresGrantStore.WithApplicationName("Host=127.0.0.1;b-part-of-it=c", "tokenbrokerd relay1"));
     }
 
     [Fact]
@@ -188,7 +205,7 @@ public sealed class PostgresGrantStoreTests(PostgresFixture fixture) : IClassFix
         await ListenAsync(second, TimeSpan.FromMilliseconds(200));
 
         // A writer that sends no notice, as a change made by hand would.
-        await ScalarAsync<long>(database, "SELECT nextval('tokenbroker_change')");
+        await PostgresSql.ScalarAsync<long>(database, "SELECT nextval('tokenbroker_change')");
 
         Assert.Equal(new StoreChange(null, true), await heard.Task.WaitAsync(Patience));
     }
@@ -256,7 +273,7 @@ public sealed class PostgresGrantStoreTests(PostgresFixture fixture) : IClassFix
         Assert.Null(before);
         Assert.Equal(new ConsentResult(200, "Consent stored", "stored", "second"), await first.ConsentResultAsync("state-1", None));
         // Neither the state nor the verifier is kept in the clear; the verifier is gone once the consent ended.
-        Assert.Equal(0L, await ScalarAsync<long>(database, "SELECT count(*) FROM tokenbroker_consents WHERE pkce_verifier IS NOT NULL OR position('state-1'::bytea in state_hash) > 0"));
+        Assert.Equal(0L, await PostgresSql.ScalarAsync<long>(database, "SELECT count(*) FROM tokenbroker_consents WHERE pkce_verifier IS NOT NULL OR position('state-1'::bytea in state_hash) > 0"));
     }
 
     [Fact]
@@ -267,7 +284,7 @@ public sealed class PostgresGrantStoreTests(PostgresFixture fixture) : IClassFix
         await using var _second = second;
         var resume = new ConsentResume(new Uri("http://127.0.0.1:41999/callback"), Secret.FromText("verifier"));
         await first.SaveConsentAsync(new SharedConsent("state-2", AccountName.Parse("work"), resume, Samples.Now.AddMinutes(5), "first"), None);
-        await ScalarAsync<int>(database, "UPDATE tokenbroker_consents SET pkce_verifier = set_byte(pkce_verifier, 20, get_byte(pkce_verifier, 20) # 1) RETURNING 1");
+        await PostgresSql.ScalarAsync<int>(database, "UPDATE tokenbroker_consents SET pkce_verifier = set_byte(pkce_verifier, 20, get_byte(pkce_verifier, 20) # 1) RETURNING 1");
 
         await Assert.ThrowsAsync<SecretUnsealException>(() => second.TakeConsentAsync("state-2", "second", None));
     }
@@ -282,7 +299,7 @@ public sealed class PostgresGrantStoreTests(PostgresFixture fixture) : IClassFix
         var error = await Assert.ThrowsAsync<SetupException>(() => store.RekeyAsync(None));
 
         Assert.Contains("rekey is not available on the shared PostgreSQL store", error.Message);
-        Assert.Equal(store.Key.KeyId, await ScalarAsync<string>(database, "SELECT key_id FROM tokenbroker_store"));
+        Assert.Equal(store.Key.KeyId, await PostgresSql.ScalarAsync<string>(database, "SELECT key_id FROM tokenbroker_store"));
     }
 
     private async Task<(PostgresGrantStore First, PostgresGrantStore Second, string Database)> TwoNodesAsync()
@@ -305,13 +322,5 @@ public sealed class PostgresGrantStoreTests(PostgresFixture fixture) : IClassFix
         };
         store.StartFeed(checkInterval);
         await listening.Task.WaitAsync(Patience);
-    }
-
-    private static async Task<T> ScalarAsync<T>(string connectionString, string sql)
-    {
-        await using var connection = new NpgsqlConnection(connectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(sql, connection);
-        return (T)(await command.ExecuteScalarAsync())!;
     }
 }
