@@ -91,7 +91,16 @@ public sealed partial class ChildProcess : IDisposable
             _waiters.Add((text, waiter));
         }
 
-        var first = await Task.WhenAny(waiter.Task, _stdoutClosed.Task).WaitAsync(timeout ?? DefaultWait).ConfigureAwait(false);
+        Task first;
+        try
+        {
+            first = await Task.WhenAny(waiter.Task, _stdoutClosed.Task).WaitAsync(timeout ?? DefaultWait).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            throw new TimeoutException($"process {Id} printed no line with '{text}' within {timeout ?? DefaultWait}:\n{Output}");
+        }
+
         return first == waiter.Task || waiter.Task.IsCompleted
             ? await waiter.Task
             : throw new InvalidOperationException($"process ended its output before printing '{text}':\n{Output}");

@@ -19,7 +19,7 @@ public sealed class PostgresServer : IAsyncDisposable
     }
 
     /// <summary>The TCP port on 127.0.0.1.</summary>
-    public int Port { get; }
+    public int Port { get; private set; }
 
     /// <summary>The password of the <c>postgres</c> superuser.</summary>
     public string Password { get; }
@@ -34,8 +34,19 @@ public sealed class PostgresServer : IAsyncDisposable
         SecretLedger.Add(password);
         var server = new PostgresServer(FreePorts.Take(1)[0], password);
         await server.InitializeAsync();
-        await server.StartAgainAsync();
-        return server;
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await server.StartAgainAsync();
+                return server;
+            }
+            catch (InvalidOperationException) when (attempt < 3)
+            {
+                // Another program may have bound the port since it was free: take another.
+                server.Port = FreePorts.Take(1)[0];
+            }
+        }
     }
 
     /// <summary>A connection string for <paramref name="database"/> as the superuser.</summary>
@@ -54,9 +65,20 @@ public sealed class PostgresServer : IAsyncDisposable
     public Task StopAsync() => PgCtlAsync("stop", "-m", "fast");
 
     /// <summary>Starts the stopped server again on the same port.</summary>
-    public Task StartAgainAsync() => PgCtlAsync(
-        "start", "-l", _directory.Combine("data", "server.log"),
-        "-o", $"-c listen_addresses=127.0.0.1 -p {Port} -k {DataDirectory} -c fsync=off -c max_connections=300");
+    /// <exception cref="InvalidOperationException">It did not start; the message ends with the server's log.</exception>
+    public async Task StartAgainAsync()
+    {
+        var log = _directory.Combine("data", "server.log");
+        try
+        {
+            await PgCtlAsync("start", "-l", log, "-o", $"-c listen_addresses=127.0.0.1 -p {Port} -k {DataDirectory} -c fsync=off -c max_connections=300");
+        }
+        catch (InvalidOperationException ex)
+        {
+            var tail = File.Exists(log) ? string.Join('\n', File.ReadLines(log).TakeLast(20)) : "(no server log)";
+            throw new InvalidOperationException($"{ex.Message}\nserver log:\n{tail}", ex);
+        }
+    }
 
     public async ValueTask DisposeAsync()
     {

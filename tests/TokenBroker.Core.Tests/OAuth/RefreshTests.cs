@@ -90,7 +90,8 @@ public sealed class RefreshTests(AuthServerFixture fixture) : IClassFixture<Auth
     [Fact]
     public async Task A_provider_that_never_answers_is_a_transient_timeout()
     {
-        var context = fixture.Context;
+        // A server of its own: should the client give up before its request arrives, the hang stays queued there.
+        await using var context = await OAuthTestContext.StartAsync();
         var account = context.Account();
         var grant = GrantUpdates.Issued(Grant.None, await context.ConsentAsync(account));
         using var impatient = new HttpClient { Timeout = TimeSpan.FromMilliseconds(500) };
@@ -98,7 +99,6 @@ public sealed class RefreshTests(AuthServerFixture fixture) : IClassFixture<Auth
 
         context.Server.Fail(Fault.Hang);
         var result = await client.RefreshAsync(account, grant, None);
-        await context.Server.WaitForFaultsTakenAsync();
 
         Assert.Equal(new OAuthFailureKind?(OAuthFailureKind.Transient), result.Failure?.Kind);
         Assert.Equal("timeout", result.Failure?.Error);
