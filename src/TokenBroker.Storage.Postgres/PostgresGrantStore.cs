@@ -67,7 +67,16 @@ public sealed partial class PostgresGrantStore : IGrantStore, ISealedStore, ISha
     public static async Task<PostgresGrantStore> OpenAsync(string connectionString, MasterKey key, bool ownsKey, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(key);
-        var source = new NpgsqlDataSourceBuilder(WithApplicationName(connectionString, "tokenbrokerd")).Build();
+        NpgsqlDataSource source;
+        try
+        {
+            source = new NpgsqlDataSourceBuilder(WithApplicationName(connectionString, "tokenbrokerd")).Build();
+        }
+        catch (Exception ex) when (ex is ArgumentException or NotSupportedException)
+        {
+            // Settings that parse but do not go together (no Host, say); the message quotes none of them.
+            throw Malformed();
+        }
 
         try
         {
@@ -113,9 +122,12 @@ public sealed partial class PostgresGrantStore : IGrantStore, ISealedStore, ISha
         catch (ArgumentException)
         {
             // Npgsql's message quotes the part it could not read, which may be part of a password.
-            throw new SetupException("the PostgreSQL connection string is malformed: a keyword Npgsql does not know, or a value it cannot read (quote values that hold ';')");
+            throw Malformed();
         }
     }
+
+    private static SetupException Malformed() => new(
+        "the PostgreSQL connection string is malformed: a keyword Npgsql does not know, a value it cannot read (quote values that hold ';'), or settings that do not go together (Host is required)");
 
     /// <inheritdoc />
     public Task<StoreListing> ListAsync(CancellationToken cancellationToken) => RunAsync(async connection =>

@@ -16,7 +16,7 @@ public sealed class ClusterRecoveryTests(PostgresFixture postgres, ITestOutputHe
     private static readonly string[] Relays = ["relay1", "relay2"];
 
     [Fact]
-    public async Task A_refresh_in_flight_on_a_killed_node_runs_again_on_another_within_the_check_in_interval()
+    public async Task A_refresh_in_flight_on_a_killed_node_runs_again_on_the_other_node()
     {
         // 90-second tokens: the one refresh is due 36-45 s after the consent, after both nodes are up.
         await using var server = await AuthServer.StartAsync(new AuthServerOptions { AccessTokenLifetime = TimeSpan.FromSeconds(90), RotateRefreshTokens = true });
@@ -43,7 +43,8 @@ public sealed class ClusterRecoveryTests(PostgresFixture postgres, ITestOutputHe
             await Task.Delay(TimeSpan.FromMilliseconds(100), TimeProvider.System);
         }
 
-        var takeover = lab.Refreshes().Single(r => r.Node == survivor).At - killedAt;
+        // The log's times are whole seconds; the server's record of the survivor's request is not.
+        var takeover = server.RefreshTokensPresented.Last().At - killedAt;
         output.WriteLine($"{holder} killed during its refresh; {survivor} refreshed the account {takeover.TotalSeconds:F1} s later (check-in interval 2 s)");
         // Quartz calls a node dead once its check-in is late by the interval and the misfire threshold (2 s each here).
         Assert.InRange(takeover, TimeSpan.Zero, TimeSpan.FromSeconds(20));

@@ -97,6 +97,9 @@ public sealed class PostgresGrantStoreTests(PostgresFixture fixture) : IClassFix
         Assert.DoesNotContain("never-shown", unreachable.ToString());
         Assert.Contains("the PostgreSQL connection string is malformed", malformed.Message);
         Assert.DoesNotContain("part-of-it", malformed.ToString());
+        var withoutHost = await Assert.ThrowsAsync<SetupException>(() => PostgresGrantStore.OpenAsync("Username=postgres;Password=never-shown-either", key, None));
+        Assert.Contains("Host is required", withoutHost.Message);
+        Assert.DoesNotContain("never-shown-either", withoutHost.ToString());
     }
 
     [Fact]
@@ -111,9 +114,10 @@ public sealed class PostgresGrantStoreTests(PostgresFixture fixture) : IClassFix
         await named.ListAsync(None);
         await kept.ListAsync(None);
 
-        var names = await PostgresSql.ScalarAsync<string[]>(database, "SELECT array_agg(DISTINCT application_name ORDER BY application_name) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()");
+        var names = await PostgresSql.ScalarAsync<string[]>(database, "SELECT array_agg(DISTINCT application_name ORDER BY application_name) FROM pg_stat_activity WHERE datname = current_database() AND backend_type = 'client backend' AND pid <> pg_backend_pid()");
         Assert.Equal(["relay-ops", "tokenbrokerd relay1"], names);
-        Assert.Throws<SetupException>(() => PostgresGrantStore.WithApplicationName("Host=127.0.0.1;b-part-of-it=c", "tokenbrokerd relay1"));
+        var malformed = Assert.Throws<SetupException>(() => PostgresGrantStore.WithApplicationName("Host=127.0.0.1;b-part-of-it=c", "tokenbrokerd relay1"));
+        Assert.DoesNotContain("part-of-it", malformed.ToString());
     }
 
     [Fact]
