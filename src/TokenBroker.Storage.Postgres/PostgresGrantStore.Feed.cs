@@ -26,6 +26,12 @@ public sealed partial class PostgresGrantStore
     /// <summary>Raised with null once the feed listens (at start and after each loss), and with the problem when it loses its connection.</summary>
     public event EventHandler<string?>? FeedStateChanged;
 
+    /// <summary>True while the change feed listens.</summary>
+    public bool FeedListening { get; private set; }
+
+    /// <summary>Why the change feed last lost its connection, or null when it has not (since it last listened).</summary>
+    public string? FeedProblem { get; private set; }
+
     /// <summary>Starts the change feed; it runs until the store is disposed.</summary>
     /// <param name="checkInterval">The longest the feed goes without reading the change counter.</param>
     public void StartFeed(TimeSpan checkInterval)
@@ -63,6 +69,7 @@ public sealed partial class PostgresGrantStore
                 }
 
                 SawChange(await CurrentChangeAsync(connection, cancellationToken).ConfigureAwait(false));
+                (FeedListening, FeedProblem) = (true, null);
                 FeedStateChanged?.Invoke(this, null);
                 if (lost)
                 {
@@ -87,6 +94,7 @@ public sealed partial class PostgresGrantStore
             }
             catch (Exception ex) when (ex is DbException or TimeoutException or IOException)
             {
+                (FeedListening, FeedProblem) = (false, ex.Message);
                 if (!lost)
                 {
                     // Nothing is heard until the feed is back: lookups read the store again, and keep a

@@ -4,6 +4,7 @@ using TokenBroker.Core.OAuth;
 using TokenBroker.Core.Secrets;
 using TokenBroker.Core.State;
 using TokenBroker.Daemon.Postfix;
+using TokenBroker.Storage.Postgres;
 
 namespace TokenBroker.Daemon.Admin;
 
@@ -26,10 +27,11 @@ internal sealed class DoctorChecks(
 
     public async Task<DoctorReport> RunAsync(CancellationToken cancellationToken)
     {
+        var shared = services.GetService<PostgresGrantStore>();
         var findings = new List<Finding>
         {
             Private("state directory", layout.Directory, $"chmod 700 {layout.Directory}"),
-            Private("store file", layout.StoreFile, $"chmod 600 {layout.StoreFile}"),
+            shared is null ? Private("store file", layout.StoreFile, $"chmod 600 {layout.StoreFile}") : SharedStore(shared),
             Key(),
             Socket("admin socket", adminSocket.Path),
         };
@@ -39,11 +41,29 @@ internal sealed class DoctorChecks(
             findings.Add(PostfixReach(postfix.Path, Posix.Identity("postfix")));
         }
 
-        var report = await reports.AllAsync(cancellationToken).ConfigureAwait(false);
-        findings.Add(await ClockAsync(cancellationToken).ConfigureAwait(false));
-        findings.AddRange(report.Accounts.Select(a => Account(a, report.Now)));
+        try
+        {
+            var report = await reports.AllAsync(cancellationToken).ConfigureAwait(false);
+            findings.Add(await ClockAsync(cancellationToken).ConfigureAwait(false));
+            findings.AddRange(report.Accounts.Select(a => Account(a, report.Now)));
+        }
+        catch (IOException ex)
+        {
+            findings.Add(new Finding("accounts", Finding.Fail, $"the store cannot be read: {ex.Message}", shared is null
+                ? "check the disk of the state directory (df, dmesg); tokenbroker restore a backup if the store is damaged"
+                : "bring PostgreSQL back or make it reachable from this node; meanwhile the node serves the tokens it has cached"));
+        }
+
         return new DoctorReport(findings);
     }
+
+    /// <summary>The shared store: where it is, and whether its change feed listens (without it, other nodes' refreshes are heard late).</summary>
+    private static Finding SharedStore(PostgresGrantStore store) => (store.FeedListening, store.FeedProblem) switch
+    {
+        (true, _) => new Finding("store", Finding.Ok, $"{store.Location}, shared; change feed listening"),
+        (false, null) => new Finding("store", Finding.Warn, $"{store.Location}, shared; the change feed is connecting"),
+        (false, { } problem) => new Finding("store", Finding.Fail, $"{store.Location}: the change feed is not listening ({problem})", "bring PostgreSQL back or make it reachable from this node"),
+    };
 
     private static Finding Private(string check, string path, string fix)
     {
