@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using TokenBroker.Core.Accounts;
 using TokenBroker.Core.Grants;
 using TokenBroker.Core.Storage;
@@ -5,14 +6,21 @@ using TokenBroker.Core.Storage;
 namespace TokenBroker.Daemon;
 
 /// <summary>
-/// The daemon's store: every call goes to the real store; every write moves <see cref="Version"/> on,
-/// and a change to the account list is announced. A change another daemon made to a shared store
-/// counts as a write here, and its grant is announced as if committed here.
+/// The daemon's store: every call goes to the real store; every write moves the version of the
+/// accounts it may have touched on (<see cref="VersionOf"/>), and a change to the account list is
+/// announced. A change another daemon made to a shared store counts as a write here, and its grant
+/// is announced as if committed here.
 /// </summary>
 internal sealed class WatchedGrantStore : IGrantStore
 {
     private readonly IGrantStore _inner;
-    private long _version;
+    private readonly ConcurrentDictionary<AccountName, long> _changed = new();
+
+    /// <summary>Numbers the writes: each takes the next one.</summary>
+    private long _writes;
+
+    /// <summary>The number of the last write that may have touched any account (the account list, or a change elsewhere not said).</summary>
+    private long _changedAll;
 
     public WatchedGrantStore(IGrantStore inner)
     {
@@ -30,10 +38,12 @@ internal sealed class WatchedGrantStore : IGrantStore
     public event EventHandler<AccountEntry>? GrantCommitted;
 
     /// <summary>
-    /// Moves on after every write has finished (or failed). Something read from the store while the
-    /// version stayed the same is still what the store holds.
+    /// Moves on after every write that may have touched <paramref name="name"/> has finished (or failed).
+    /// Something read of the account while its version stayed the same is still what the store holds;
+    /// a write to another account leaves it alone.
     /// </summary>
-    public long Version => Interlocked.Read(ref _version);
+    public long VersionOf(AccountName name) =>
+        Math.Max(Interlocked.Read(ref _changedAll), _changed.TryGetValue(name, out var changed) ? changed : 0);
 
     public Task<StoreListing> ListAsync(CancellationToken cancellationToken) => _inner.ListAsync(cancellationToken);
 
@@ -52,7 +62,7 @@ internal sealed class WatchedGrantStore : IGrantStore
         }
         finally
         {
-            Committed(updated);
+            Committed(name, updated);
         }
     }
 
@@ -64,7 +74,7 @@ internal sealed class WatchedGrantStore : IGrantStore
         }
         finally
         {
-            Interlocked.Increment(ref _version);
+            ChangedAll();
             AccountsChanged?.Invoke(this, EventArgs.Empty);
         }
     }
@@ -77,7 +87,7 @@ internal sealed class WatchedGrantStore : IGrantStore
         }
         finally
         {
-            Interlocked.Increment(ref _version);
+            ChangedAll();
             AccountsChanged?.Invoke(this, EventArgs.Empty);
         }
     }
@@ -90,14 +100,22 @@ internal sealed class WatchedGrantStore : IGrantStore
         }
         finally
         {
-            Interlocked.Increment(ref _version);
+            ChangedAll();
             AccountsChanged?.Invoke(this, EventArgs.Empty);
         }
     }
 
     private async Task ChangedElsewhereAsync(StoreChange change)
     {
-        Interlocked.Increment(ref _version);
+        if (change.Account is { } changed && !change.AccountsChanged)
+        {
+            Changed(changed);
+        }
+        else
+        {
+            ChangedAll();
+        }
+
         if (change.AccountsChanged)
         {
             AccountsChanged?.Invoke(this, EventArgs.Empty);
@@ -121,12 +139,27 @@ internal sealed class WatchedGrantStore : IGrantStore
         }
     }
 
-    private void Committed(AccountEntry? updated)
+    private void Committed(AccountName name, AccountEntry? updated)
     {
-        Interlocked.Increment(ref _version);
+        Changed(name);
         if (updated is not null)
         {
             GrantCommitted?.Invoke(this, updated);
+        }
+    }
+
+    private void Changed(AccountName name)
+    {
+        var write = Interlocked.Increment(ref _writes);
+        _changed.AddOrUpdate(name, write, (_, earlier) => Math.Max(earlier, write));
+    }
+
+    private void ChangedAll()
+    {
+        var write = Interlocked.Increment(ref _writes);
+        for (var earlier = Interlocked.Read(ref _changedAll); earlier < write; earlier = Interlocked.Read(ref _changedAll))
+        {
+            Interlocked.CompareExchange(ref _changedAll, write, earlier);
         }
     }
 
@@ -144,7 +177,7 @@ internal sealed class WatchedGrantStore : IGrantStore
             }
             finally
             {
-                store.Committed(updated);
+                store.Committed(hold.Entry.Account.Name, updated);
             }
         }
 

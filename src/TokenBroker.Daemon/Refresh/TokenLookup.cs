@@ -10,7 +10,7 @@ namespace TokenBroker.Daemon.Refresh;
 /// once, without touching the network. A token in its final minute (or missing) on an active
 /// account joins the refresh in flight — starting one if needed — for at most the configured wait;
 /// a still-valid token is served when the wait runs out. A token served is kept in memory until
-/// the store changes, so Postfix's lookups of it cost neither a store read nor a decryption.
+/// its account changes in the store, so Postfix's lookups of it cost neither a store read nor a decryption.
 /// </summary>
 internal sealed class TokenLookup
 {
@@ -36,7 +36,7 @@ internal sealed class TokenLookup
     /// <exception cref="AccountUnreadableException">The account's secrets fail authentication.</exception>
     public async Task<TokenAnswer> GetAsync(AccountName name, CancellationToken cancellationToken)
     {
-        var version = _store.Version;
+        var version = _store.VersionOf(name);
         if (_served.TryGetValue(name, out var served) && served.Version == version && Remaining(served.Answer.ExpiresAt) > FinalWindow)
         {
             return served.Answer;
