@@ -58,4 +58,7 @@ internal static partial class DaemonLog
 
     [LoggerMessage(1017, LogLevel.Warning, "Change feed lost the database ({Problem}); lookups read the store and keep serving still-valid tokens while it cannot be read; reconnecting")]
     public static partial void FeedLost(ILogger logger, string problem);
+
+    [LoggerMessage(1018, LogLevel.Information, "SIGHUP was ignored when the daemon started (nohup?); it reloads the configuration all the same")]
+    public static partial void HangupWasIgnored(ILogger logger);
 }

@@ -2,12 +2,15 @@ using System.Runtime.InteropServices;
 
 namespace TokenBroker.Daemon;
 
-/// <summary>The few POSIX calls .NET has no API for: owners, users and their groups, syncing a directory.</summary>
+/// <summary>The few POSIX calls .NET has no API for: owners, users and their groups, an inherited ignored signal.</summary>
 internal static partial class Posix
 {
     private const int AtFdCwd = -100;
     private const int AtSymlinkNoFollow = 0x100;
     private const uint StatxOwners = 0x0008 | 0x0010; // STATX_UID | STATX_GID
+    private const int SigHup = 1;
+    private const nint SigDefault = 0;
+    private const nint SigIgnore = 1;
 
     /// <summary>The owner of <paramref name="path"/> itself (a link is not followed), or null when it does not exist.</summary>
     public static (uint User, uint Group)? Owner(string path)
@@ -65,6 +68,30 @@ internal static partial class Posix
     /// <returns>Null on success, else the system's reason.</returns>
     public static string? ChangeOwner(string path, uint user, uint group) =>
         Chown(path, user, group) == 0 ? null : Marshal.GetLastPInvokeErrorMessage();
+
+    /// <summary>
+    /// Gives SIGHUP its default disposition back when the process inherited it ignored (started under
+    /// <c>nohup</c>, say): .NET leaves an inherited ignored signal ignored, handler or not.
+    /// </summary>
+    /// <returns>True when SIGHUP was ignored.</returns>
+    public static bool UnignoreHangup()
+    {
+        // struct sigaction begins with the handler on Linux (x86-64 and arm64); 256 bytes hold all of it.
+        Span<byte> action = stackalloc byte[256];
+        if (SignalAction(SigHup, 0, ref MemoryMarshal.GetReference(action)) != 0 || MemoryMarshal.Read<nint>(action) != SigIgnore)
+        {
+            return false;
+        }
+
+        Signal(SigHup, SigDefault);
+        return true;
+    }
+
+    [LibraryImport("libc", EntryPoint = "sigaction")]
+    private static partial int SignalAction(int signal, nint action, ref byte previous);
+
+    [LibraryImport("libc", EntryPoint = "signal")]
+    private static partial nint Signal(int signal, nint handler);
 
     [LibraryImport("libc", EntryPoint = "statx", StringMarshalling = StringMarshalling.Utf8)]
     private static partial int Statx(int directory, string path, int flags, uint mask, ref byte buffer);

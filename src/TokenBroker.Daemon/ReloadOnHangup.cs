@@ -9,6 +9,11 @@ internal sealed class ReloadOnHangup(ConfigurationReload reload, ILogger<ReloadO
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
+        if (Posix.UnignoreHangup())
+        {
+            DaemonLog.HangupWasIgnored(logger);
+        }
+
         _registration = PosixSignalRegistration.Create(PosixSignal.SIGHUP, context =>
         {
             context.Cancel = true;

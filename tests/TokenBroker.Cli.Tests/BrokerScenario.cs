@@ -141,9 +141,12 @@ public sealed class BrokerScenario : IAsyncDisposable
     }
 
     /// <summary>Starts the daemon on the scenario's configuration and waits until it is ready.</summary>
-    public async Task StartDaemonAsync()
+    /// <param name="underNohup">Start it through <c>nohup</c>, which leaves it with SIGHUP ignored.</param>
+    public async Task StartDaemonAsync(bool underNohup = false)
     {
-        _daemon = ChildProcess.Start(BuiltPrograms.Daemon, ["--config", ConfigFile], _directory.Path);
+        _daemon = underNohup
+            ? ChildProcess.StartProgram("nohup", ["dotnet", BuiltPrograms.Daemon, "--config", ConfigFile], _directory.Path)
+            : ChildProcess.Start(BuiltPrograms.Daemon, ["--config", ConfigFile], _directory.Path);
         await _daemon.WaitForLineAsync("tokenbrokerd ready");
     }
 

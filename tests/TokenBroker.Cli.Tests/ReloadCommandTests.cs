@@ -72,9 +72,20 @@ public sealed class ReloadCommandTests : IAsyncLifetime
         Assert.DoesNotContain("declared", await _broker.RunAsync("account", "list"), StringComparison.Ordinal);
     }
 
-    [Fact]
-    public async Task Sighup_reloads_instead_of_stopping_the_daemon()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Sighup_reloads_instead_of_stopping_the_daemon(bool underNohup)
     {
+        if (underNohup)
+        {
+            // As sshd and nginx do: a daemon started with SIGHUP ignored still reloads on it.
+            _broker.Daemon.Terminate();
+            await _broker.Daemon.WaitForExitAsync();
+            await _broker.StartDaemonAsync(underNohup);
+            await _broker.Daemon.WaitForLineAsync("SIGHUP was ignored when the daemon started (nohup?)");
+        }
+
         Change(section => section["Accounts"] = Declared());
 
         var hangup = await Command.RunAsync("kill", ["-HUP", _broker.Daemon.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
