@@ -48,11 +48,11 @@ public sealed class ClusterConsentTests(PostgresFixture postgres) : IClassFixtur
         var stored = await Lab.Store.FindAsync(account.Name, CancellationToken.None);
         Assert.Equal(GrantState.Active, stored!.Grant.State);
         Assert.Equal("relay2", stored.Grant.RefreshedBy);
-        Assert.Contains($"Consent for account {account.Name} was started on relay1; the browser came back here", Lab.Nodes["relay2"].Output, StringComparison.Ordinal);
+        Assert.Contains($"Consent for account {account.Name} was started on relay1; the browser came back here", Lab.Node("relay2").Output, StringComparison.Ordinal);
         var (ok, token) = await Lab.AskAsync("relay1", 0);
         Assert.True(ok, token);
         Assert.Equal(stored.Grant.AccessToken!.Reveal(), token);
-        var status = await Command.RunAsync("dotnet", [BuiltPrograms.Cli, "status", "--admin-socket", Lab.AdminSocket("relay1")]);
+        var status = await Lab.CliAsync("relay1", "status");
         Assert.Matches(@"account0\s+generic\s+active\s.*\srelay2\s", status.Stdout);
     }
 

@@ -14,11 +14,11 @@ public sealed class ClusterDoctorTests
         await using var lab = await ClusterLab.CreateAsync(server, await postgres.CreateDatabaseAsync());
         await lab.AddConsentedAccountsAsync(1);
         await lab.StartNodeAsync("relay1");
-        await lab.Nodes["relay1"].WaitForLineAsync("Change feed listening on");
+        await lab.Node("relay1").WaitForLineAsync("Change feed listening on");
 
         var healthy = await DoctorAsync(lab);
         await postgres.StopAsync();
-        await lab.Nodes["relay1"].WaitForLineAsync("Change feed lost the database");
+        await lab.Node("relay1").WaitForLineAsync("Change feed lost the database");
         var down = await DoctorAsync(lab);
         await postgres.StartAgainAsync();
 
@@ -33,7 +33,7 @@ public sealed class ClusterDoctorTests
 
     private static async Task<(int ExitCode, string[] Lines)> DoctorAsync(ClusterLab lab)
     {
-        var result = await Command.RunAsync("dotnet", [BuiltPrograms.Cli, "doctor", "--admin-socket", lab.AdminSocket("relay1")]);
+        var result = await lab.CliAsync("relay1", "doctor");
         return (result.ExitCode, result.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries));
     }
 }

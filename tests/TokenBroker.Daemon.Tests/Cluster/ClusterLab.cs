@@ -35,8 +35,8 @@ internal sealed partial class ClusterLab : IAsyncDisposable
     /// <summary>The lab's own view of the shared store.</summary>
     public PostgresGrantStore Store { get; }
 
-    /// <summary>Every node's process, by node name (the latest one after a restart).</summary>
-    public Dictionary<string, ChildProcess> Nodes { get; } = [];
+    /// <summary>Node <paramref name="name"/>'s process (the latest one after a restart).</summary>
+    public ChildProcess Node(string name) => _processes.Last(p => p.Node == name).Process;
 
     /// <summary>Creates the cluster key and the lab's store on <paramref name="connectionString"/>.</summary>
     public static async Task<ClusterLab> CreateAsync(AuthServer server, string connectionString)
@@ -100,7 +100,6 @@ internal sealed partial class ClusterLab : IAsyncDisposable
             """);
         var process = ChildProcess.Start(BuiltPrograms.Daemon, ["--config", config], directory);
         _processes.Add((name, process));
-        Nodes[name] = process;
         await process.WaitForLineAsync("tokenbrokerd ready", TimeSpan.FromSeconds(60));
     }
 
@@ -115,12 +114,16 @@ internal sealed partial class ClusterLab : IAsyncDisposable
         return (cli, await Server.FollowAuthorizationAsync(new Uri(cli.Stdout.First())));
     }
 
+    /// <summary>Runs <c>tokenbroker ARGUMENTS</c> against node <paramref name="node"/> and waits for it.</summary>
+    public Task<CommandResult> CliAsync(string node, params string[] arguments) =>
+        Command.RunAsync("dotnet", [BuiltPrograms.Cli, .. arguments, "--admin-socket", AdminSocket(node)]);
+
     /// <summary>The admin socket of node <paramref name="name"/>, for the CLI.</summary>
-    public string AdminSocket(string name) => _directory.Combine(name, "state", "admin.sock");
+    private string AdminSocket(string name) => _directory.Combine(name, "state", "admin.sock");
 
     /// <summary>The consent callback of node <paramref name="name"/>, from its ready line.</summary>
     public Uri Callback(string name) =>
-        new(ConsentCallback().Match(Nodes[name].Output).Groups[1].Value);
+        new(ConsentCallback().Match(Node(name).Output).Groups[1].Value);
 
     /// <summary>The Postfix socket of node <paramref name="name"/>.</summary>
     public string Socket(string name) => _directory.Combine(name, "postfix.sock");

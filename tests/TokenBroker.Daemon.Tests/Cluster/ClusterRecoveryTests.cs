@@ -35,7 +35,7 @@ public sealed class ClusterRecoveryTests(PostgresFixture postgres, ITestOutputHe
         var holder = Assert.Single(await lab.HoldersAsync());
         var survivor = Relays.Single(relay => relay != holder);
 
-        lab.Nodes[holder].Kill();
+        lab.Node(holder).Kill();
         var killedAt = TimeProvider.System.GetUtcNow();
         while (!lab.Refreshes().Any(r => r.Node == survivor))
         {

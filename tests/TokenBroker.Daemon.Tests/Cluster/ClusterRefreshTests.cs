@@ -24,7 +24,7 @@ public sealed class ClusterRefreshTests(PostgresFixture postgres) : IClassFixtur
 
         for (var round = 0; round < 2; round++)
         {
-            var storms = Relays.Select(relay => Command.RunAsync("dotnet", [BuiltPrograms.Cli, "refresh", "--all", "--admin-socket", lab.AdminSocket(relay)]));
+            var storms = Relays.Select(relay => lab.CliAsync(relay, "refresh", "--all"));
             Assert.All(await Task.WhenAll(storms), result => Assert.True(result.ExitCode == 0, result.ToString()));
         }
 

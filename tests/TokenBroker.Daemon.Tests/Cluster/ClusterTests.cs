@@ -43,7 +43,7 @@ public sealed class ClusterTests(ITestOutputHelper output)
         var killedAt = TimeProvider.System.GetUtcNow();
         var presentedBeforeKill = server.RefreshTokensPresented.Select(p => p.RefreshToken).ToList();
 
-        lab.Nodes["relay3"].Kill();
+        lab.Node("relay3").Kill();
         await sampler.RunAsync(["relay1", "relay2"], TimeSpan.FromSeconds(65));
         await lab.StartNodeAsync("relay3");
         var rejoinedAt = TimeProvider.System.GetUtcNow();
